@@ -1,0 +1,214 @@
+/**
+ * One processor instance: a consumer-group member that owns some partitions, counts their messages
+ * into cumulative hourly rows and flushes them to ClickHouse on a short cadence.
+ *
+ * The order of a flush is what makes the totals exact: dead letters are produced, then the rows are
+ * written, then the progress rows, and only then are offsets committed to Kafka (for lag monitoring).
+ * A partition is resumed from its stored progress, never from the committed offset.
+ */
+import { inputTopics, streamOfTopic, topicNames, type TopicNames } from '../../schemas/topics.js';
+import type { PipelineConfig } from '../config.js';
+import type { StateStore } from '../clickhouse/state-store.js';
+import { EARLIEST, type Batch, type PartitionStart, type StreamConsumer, type TopicPartition } from '../kafka/consumer.js';
+import type { EventProducer, ProducerMessage } from '../kafka/producer.js';
+import { processMessage, type ProcessContext } from '../pipeline/process-message.js';
+import type { PartitionState } from '../state/partition-state.js';
+import { takeSnapshot } from '../state/snapshot.js';
+import { createHourBucketer, HOUR_MS } from '../window/hour-bucket.js';
+import type { Logger } from './log.js';
+
+export interface ProcessorStats {
+  counted: number;
+  duplicates: number;
+  replayed: number;
+  deadLetters: number;
+  flushes: number;
+  flushFailures: number;
+  lastFlushMs: number;
+  assigned: number;
+}
+
+export interface ProcessorDeps {
+  config: PipelineConfig;
+  consumer: StreamConsumer;
+  store: StateStore;
+  deadLetters: EventProducer;
+  log: Logger;
+}
+
+const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+
+export class Processor {
+  readonly topics: TopicNames;
+  readonly stats: ProcessorStats = { counted: 0, duplicates: 0, replayed: 0, deadLetters: 0, flushes: 0, flushFailures: 0, lastFlushMs: 0, assigned: 0 };
+  private readonly states = new Map<string, PartitionState>();
+  private readonly ctx: ProcessContext;
+  private pendingDeadLetters: ProducerMessage[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private paused = false;
+
+  constructor(private readonly deps: ProcessorDeps) {
+    const p = deps.config.pipeline;
+    this.topics = topicNames(deps.config.kafka.topicPrefix);
+    this.ctx = {
+      decodeOptions: { topics: this.topics, maxMessageBytes: p.maxMessageBytes, maxFutureSkewMs: p.maxFutureSkewSeconds * 1000, currency: p.currency },
+      allowedLatenessMs: p.allowedLatenessHours * HOUR_MS,
+      hourOf: createHourBucketer(p.timeZone),
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.deps.consumer.run(inputTopics(this.topics), {
+      onAssigned: (tps) => this.assign(tps),
+      onRevoked: (tps) => this.revoke(tps),
+      onBatch: async (batch) => this.process(batch),
+    });
+    this.timer = setInterval(() => void this.flush(), this.deps.config.pipeline.flushIntervalMs);
+  }
+
+  /** Stops consuming, writes what was counted, commits and leaves the group. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.deps.consumer.stop();
+    await this.flush();
+  }
+
+  /**
+   * Leaves without writing what was counted since the last flush, as a crash would; the partitions'
+   * next owner replays it from the stored progress.
+   */
+  async abort(): Promise<void> {
+    clearInterval(this.timer);
+    this.states.clear();
+    await this.deps.consumer.stop();
+  }
+
+  /** Writes everything counted so far; resolves when it is stored (retries are the caller's, via the timer). */
+  flush(): Promise<void> {
+    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async assign(tps: TopicPartition[]): Promise<PartitionStart[]> {
+    const { dedupWindow, allowedLatenessHours } = this.deps.config.pipeline;
+    const starts = await Promise.all(
+      tps.map(async (tp) => {
+        const stream = streamOfTopic(this.topics, tp.topic);
+        if (stream === undefined) throw new Error(`assigned unknown topic ${tp.topic}`);
+        const state = await this.deps.store.loadPartition(tp.topic, tp.partition, stream, {
+          allowedLatenessMs: allowedLatenessHours * HOUR_MS,
+          dedupWindow,
+        });
+        this.states.set(key(tp), state);
+        // Re-read the dedup window's worth of messages before the resume point, so a duplicate of a
+        // message counted before the restart is still recognised.
+        const offset = state.stored.offset < 0 ? EARLIEST : Math.max(0, state.stored.offset + 1 - dedupWindow);
+        if (offset !== EARLIEST) state.position = offset - 1;
+        return { ...tp, offset, resumeAfter: state.stored.offset };
+      }),
+    );
+    this.stats.assigned = this.states.size;
+    this.deps.log.info('partitions.assigned', { partitions: starts.map((s) => `${s.topic}/${s.partition}@${s.resumeAfter + 1}`) });
+    return starts.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+  }
+
+  private async revoke(tps: TopicPartition[]): Promise<void> {
+    await this.flush().catch(() => undefined);
+    for (const tp of tps) this.states.delete(key(tp));
+    this.stats.assigned = this.states.size;
+    this.deps.log.info('partitions.revoked', { partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) });
+  }
+
+  private process(batch: Batch): void {
+    const state = this.states.get(key(batch));
+    if (state === undefined) return;
+    for (const message of batch.messages) {
+      if (message.offset <= state.position) continue;
+      const outcome = processMessage(state, message, this.ctx);
+      switch (outcome.kind) {
+        case 'counted':
+          this.stats.counted++;
+          break;
+        case 'duplicate':
+          this.stats.duplicates++;
+          break;
+        case 'replayed':
+          this.stats.replayed++;
+          break;
+        case 'dead_letter':
+          this.stats.deadLetters++;
+          this.pendingDeadLetters.push(this.deadLetterMessage(batch, message, outcome.rejection));
+          break;
+      }
+    }
+  }
+
+  private deadLetterMessage(batch: Batch, message: Batch['messages'][number], rejection: { reason: string; detail: string; field?: string }): ProducerMessage {
+    return {
+      topic: this.topics.deadLetter,
+      // Source coordinates identify a dead letter: a consumer of the topic can drop re-sends after a crash.
+      key: `${batch.topic}/${batch.partition}/${message.offset}`,
+      value: Buffer.from(
+        JSON.stringify({
+          reason: rejection.reason,
+          detail: rejection.detail.slice(0, 1000),
+          field: rejection.field,
+          source: { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp_ms: message.timestampMs },
+          value_base64: (message.value ?? Buffer.alloc(0)).toString('base64'),
+        }),
+      ),
+      timestampMs: message.timestampMs,
+    };
+  }
+
+  private async flushOnce(): Promise<void> {
+    const started = performance.now();
+    const deadLetters = this.pendingDeadLetters;
+    this.pendingDeadLetters = [];
+    const snapshot = takeSnapshot(this.states.values());
+    try {
+      if (deadLetters.length > 0) await this.deps.deadLetters.send(deadLetters);
+    } catch (error) {
+      this.pendingDeadLetters = deadLetters.concat(this.pendingDeadLetters);
+      snapshot.restore();
+      return this.failed('dead_letter_produce', error);
+    }
+    try {
+      await this.deps.store.write(snapshot);
+    } catch (error) {
+      snapshot.restore();
+      return this.failed('clickhouse_write', error);
+    }
+    snapshot.commit();
+    this.stats.flushes++;
+    this.stats.lastFlushMs = performance.now() - started;
+    if (this.paused) {
+      this.paused = false;
+      this.deps.consumer.resume(this.assignedPartitions());
+      this.deps.log.info('flush.recovered', { failures: this.stats.flushFailures });
+    }
+    this.evictClosedHours();
+    await this.deps.consumer.commit(snapshot.positions).catch((error: Error) => this.deps.log.warn('commit.failed', { error: error.message }));
+  }
+
+  /** While writes fail, consumption pauses: the lag grows in Kafka, not in this process's memory. */
+  private failed(stage: string, error: unknown): void {
+    this.stats.flushFailures++;
+    if (!this.paused) {
+      this.paused = true;
+      this.deps.consumer.pause(this.assignedPartitions());
+    }
+    this.deps.log.error('flush.failed', { stage, error: (error as Error).message, failures: this.stats.flushFailures });
+  }
+
+  private evictClosedHours(): void {
+    for (const state of this.states.values()) {
+      state.evictBefore(this.ctx.hourOf(state.watermarkMs - this.ctx.allowedLatenessMs) - HOUR_MS);
+    }
+  }
+
+  private assignedPartitions(): TopicPartition[] {
+    return [...this.states.values()].map((s) => ({ topic: s.topic, partition: s.partition }));
+  }
+}
