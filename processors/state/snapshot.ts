@@ -21,7 +21,8 @@ export interface Snapshot {
 }
 
 const seconds = (ms: number) => ms / 1000;
-const dateTime64 = (ms: number) => (ms / 1000).toFixed(3);
+// A UTC 'YYYY-MM-DD hh:mm:ss.sss' string: a seconds string such as '0.000' would be read as a day.month date.
+const dateTime64 = (ms: number) => new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
 
 export function takeSnapshot(states: Iterable<PartitionState>): Snapshot {
   const out: Omit<Snapshot, 'restore' | 'commit'> = { campaign: [], sku: [], inventory: [], rejections: [], progress: [], positions: [] };

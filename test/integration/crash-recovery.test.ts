@@ -106,13 +106,13 @@ describe('SIGKILL at random moments', () => {
     expect(await storedDifferences(dataDir, truth)).toEqual([]);
   });
 
-  it('two instances in one group, one killed mid-run: totals exact', async () => {
+  it.each(['kafkajs', 'rdkafka'])('%s: two instances in one group, one killed mid-run: totals exact', async (client) => {
     broker = await spawnBroker({ partitions: 8 });
     const dataDir = mkdtempSync(join(tmpdir(), 'ecom-pair-'));
     const brokers = broker.brokers;
     // chDB allows one process per directory, so the two group members are two processors in one
     // process that owns the store: the pair child runs both and kills one of them mid-run.
-    const pair = spawnTsx('test/support/processor-pair-child.ts', [], processorEnv(brokers, dataDir));
+    const pair = spawnTsx('test/support/processor-pair-child.ts', [], { ...processorEnv(brokers, dataDir), KAFKA_CLIENT: client });
     children.push(pair);
     const truth = await produceDay(brokers, broker.topics, { seed: 5, timeZone: 'Asia/Kolkata', start: '2026-11-11', hours: 24, events: 20_000 }, 'kafkajs', { speed: 6000 });
     await pair.waitForLine((l): l is { killed: true } => (l as { killed?: boolean }).killed === true, { timeoutMs: 60_000, description: 'one member killed' });

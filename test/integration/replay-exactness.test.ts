@@ -128,4 +128,20 @@ describe('crash at any moment, replay from stored progress', () => {
     });
     await ch.close();
   });
+
+  it('a partition that has seen only rejected messages stores and reloads its progress', async () => {
+    const config = testConfig(['127.0.0.1:9']);
+    const ch = await openClickHouse(config.clickhouse);
+    await migrate(ch);
+    const store = new StateStore(ch);
+    const ctx: ProcessContext = { decodeOptions: { topics: DEFAULT_TOPICS }, allowedLatenessMs: 48 * 3_600_000, hourOf: createHourBucketer('UTC') };
+    const options = { allowedLatenessMs: ctx.allowedLatenessMs, dedupWindow: DEDUP_WINDOW };
+    const state = await store.loadPartition(DEFAULT_TOPICS.click, 0, 'click', options);
+    // No valid event, so the watermark is still the epoch when the progress row is written.
+    processMessage(state, { offset: 0, key: null, value: Buffer.from('not json'), timestampMs: 0 }, ctx);
+    await store.write(takeSnapshot([state]));
+    const reloaded = await store.loadPartition(DEFAULT_TOPICS.click, 0, 'click', options);
+    expect(reloaded.stored).toEqual({ offset: 0, watermarkMs: 0, counted: 0, duplicates: 0, deadLetters: 1 });
+    await ch.close();
+  });
 });
