@@ -9,37 +9,35 @@
  * deletion): about 40 bytes per remembered key instead of several hundred for a Map of strings. A false
  * "duplicate" needs a 64-bit collision inside the window (~size / 2^64 per message).
  */
+const INITIAL_CAPACITY = 64;
+
 export class DedupWindow {
-  private readonly mask: number;
-  private readonly hi: Uint32Array;
-  private readonly lo: Uint32Array;
+  private mask = 0;
+  private hi = new Uint32Array(0);
+  private lo = new Uint32Array(0);
   /** Offset of the entry in each slot, -1 when the slot is empty. */
-  private readonly slotOffset: Float64Array;
+  private slotOffset = new Float64Array(0);
   /** Insertion-ordered ring of the remembered entries, to expire them as the window slides. */
-  private readonly ringHi: Uint32Array;
-  private readonly ringLo: Uint32Array;
-  private readonly ringOffset: Float64Array;
-  private readonly ringCapacity: number;
+  private ringHi = new Uint32Array(0);
+  private ringLo = new Uint32Array(0);
+  private ringOffset = new Float64Array(0);
   private ringHead = 0;
   private ringLength = 0;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`dedup window size must be a positive integer, got ${size}`);
-    let capacity = 16;
-    while (capacity < (size + 1) * 2) capacity *= 2;
-    this.mask = capacity - 1;
-    this.hi = new Uint32Array(capacity);
-    this.lo = new Uint32Array(capacity);
-    this.slotOffset = new Float64Array(capacity).fill(-1);
-    // Offsets o-size .. o-1 are all still in the window when o arrives: size + 1 entries at once.
-    this.ringCapacity = size + 1;
-    this.ringHi = new Uint32Array(this.ringCapacity);
-    this.ringLo = new Uint32Array(this.ringCapacity);
-    this.ringOffset = new Float64Array(this.ringCapacity);
+    // Offsets o-size .. o-1 are all still in the window when o arrives: size + 1 entries at once, at
+    // most half the slots full so that probe chains stay short.
+    // The arrays start small and double as entries arrive, so an idle or short partition costs almost nothing.
+    this.resize(INITIAL_CAPACITY);
   }
 
   get remembered(): number {
     return this.ringLength;
+  }
+
+  get allocatedBytes(): number {
+    return [this.hi, this.lo, this.slotOffset, this.ringHi, this.ringLo, this.ringOffset].reduce((n, a) => n + a.byteLength, 0);
   }
 
   /**
@@ -54,16 +52,52 @@ export class DedupWindow {
       if (this.hi[slot] === h && this.lo[slot] === l) return true;
       slot = (slot + 1) & this.mask;
     }
-    if (this.ringLength === this.ringCapacity) this.evictOldest();
+    if (this.ringLength === this.ringHi.length) {
+      if (this.ringHi.length === this.size + 1) this.evictOldest();
+      else {
+        // The ring is half the slots until it reaches size + 1, so doubling never passes maxCapacity.
+        this.resize((this.mask + 1) * 2);
+        slot = this.freeSlot(l);
+      }
+    }
+    this.insert(slot, h, l, offset);
+    return false;
+  }
+
+  private freeSlot(l: number): number {
+    let slot = l & this.mask;
+    while (this.slotOffset[slot]! >= 0) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  private insert(slot: number, h: number, l: number, offset: number): void {
     this.hi[slot] = h;
     this.lo[slot] = l;
     this.slotOffset[slot] = offset;
-    const tail = (this.ringHead + this.ringLength) % this.ringCapacity;
+    const tail = (this.ringHead + this.ringLength) % this.ringHi.length;
     this.ringHi[tail] = h;
     this.ringLo[tail] = l;
     this.ringOffset[tail] = offset;
     this.ringLength++;
-    return false;
+  }
+
+  /** Rebuilds the slots at `capacity` and the ring at half of it (capped at size + 1), in insertion order. */
+  private resize(capacity: number): void {
+    const old = { hi: this.ringHi, lo: this.ringLo, offset: this.ringOffset, head: this.ringHead, length: this.ringLength };
+    this.mask = capacity - 1;
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.slotOffset = new Float64Array(capacity).fill(-1);
+    const ringCapacity = Math.min(capacity / 2, this.size + 1);
+    this.ringHi = new Uint32Array(ringCapacity);
+    this.ringLo = new Uint32Array(ringCapacity);
+    this.ringOffset = new Float64Array(ringCapacity);
+    this.ringHead = 0;
+    this.ringLength = 0;
+    for (let i = 0; i < old.length; i++) {
+      const at = (old.head + i) % old.hi.length;
+      this.insert(this.freeSlot(old.lo[at]!), old.hi[at]!, old.lo[at]!, old.offset[at]!);
+    }
   }
 
   private expireBefore(minOffset: number): void {
@@ -73,7 +107,7 @@ export class DedupWindow {
   private evictOldest(): void {
     const h = this.ringHi[this.ringHead]!;
     const l = this.ringLo[this.ringHead]!;
-    this.ringHead = (this.ringHead + 1) % this.ringCapacity;
+    this.ringHead = (this.ringHead + 1) % this.ringHi.length;
     this.ringLength--;
     let slot = l & this.mask;
     while (this.slotOffset[slot]! >= 0) {

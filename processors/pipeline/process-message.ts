@@ -13,7 +13,9 @@
  */
 import { decode, reject, type DecodeOptions, type Decoded, type Rejection } from '../../schemas/decode.js';
 import type { RawMessage } from '../kafka/consumer.js';
-import type { HourBucketer } from '../window/hour-bucket.js';
+import type { TopicNames } from '../../schemas/topics.js';
+import type { PipelineConfig } from '../config.js';
+import { createHourBucketer, HOUR_MS, type HourBucketer } from '../window/hour-bucket.js';
 import type { PartitionState } from '../state/partition-state.js';
 import { applyEvent } from './apply-event.js';
 
@@ -27,6 +29,14 @@ export interface ProcessContext {
   decodeOptions: DecodeOptions;
   allowedLatenessMs: number;
   hourOf: HourBucketer;
+}
+
+export function processContext(p: PipelineConfig['pipeline'], topics: TopicNames): ProcessContext {
+  return {
+    decodeOptions: { topics, maxMessageBytes: p.maxMessageBytes, maxFutureSkewMs: p.maxFutureSkewSeconds * 1000, currency: p.currency },
+    allowedLatenessMs: p.allowedLatenessHours * HOUR_MS,
+    hourOf: createHourBucketer(p.timeZone),
+  };
 }
 
 const COUNTED: Outcome = { kind: 'counted' };

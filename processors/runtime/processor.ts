@@ -11,10 +11,10 @@ import type { PipelineConfig } from '../config.js';
 import type { StateStore } from '../clickhouse/state-store.js';
 import { EARLIEST, type Batch, type PartitionStart, type StreamConsumer, type TopicPartition } from '../kafka/consumer.js';
 import type { EventProducer, ProducerMessage } from '../kafka/producer.js';
-import { processMessage, type ProcessContext } from '../pipeline/process-message.js';
+import { processContext, processMessage, type ProcessContext } from '../pipeline/process-message.js';
 import type { PartitionState } from '../state/partition-state.js';
 import { takeSnapshot } from '../state/snapshot.js';
-import { createHourBucketer, HOUR_MS } from '../window/hour-bucket.js';
+import { HOUR_MS } from '../window/hour-bucket.js';
 import type { Logger } from './log.js';
 
 export interface ProcessorStats {
@@ -49,13 +49,8 @@ export class Processor {
   private paused = false;
 
   constructor(private readonly deps: ProcessorDeps) {
-    const p = deps.config.pipeline;
     this.topics = topicNames(deps.config.kafka.topicPrefix);
-    this.ctx = {
-      decodeOptions: { topics: this.topics, maxMessageBytes: p.maxMessageBytes, maxFutureSkewMs: p.maxFutureSkewSeconds * 1000, currency: p.currency },
-      allowedLatenessMs: p.allowedLatenessHours * HOUR_MS,
-      hourOf: createHourBucketer(p.timeZone),
-    };
+    this.ctx = processContext(deps.config.pipeline, this.topics);
   }
 
   async start(): Promise<void> {

@@ -16,13 +16,33 @@ function naive(size: number, keys: string[]): boolean[] {
 describe('DedupWindow', () => {
   it('matches the naive model on random key streams, including heavy eviction', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 600 }), (size, ids) => {
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 600, size: 'max' }), (size, ids) => {
         const keys = ids.map((i) => `event-${i}`);
         const w = new DedupWindow(size);
         expect(keys.map((k, offset) => w.seen(k, offset))).toEqual(naive(size, keys));
       }),
       { seed: 7, numRuns: 400 },
     );
+  });
+
+  it('matches the naive model while its arrays grow from small to the full window', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 30, max: 700 }), fc.array(fc.integer({ min: 0, max: 900 }), { minLength: 1000, maxLength: 3000 }), (size, ids) => {
+        const keys = ids.map((i) => `event-${i}`);
+        const w = new DedupWindow(size);
+        expect(keys.map((k, offset) => w.seen(k, offset))).toEqual(naive(size, keys));
+      }),
+      { seed: 8, numRuns: 100 },
+    );
+  });
+
+  it('allocates for what it remembers, not for the window size', () => {
+    const w = new DedupWindow(200_000);
+    for (let i = 0; i < 100; i++) w.seen(`id-${i}`, i);
+    expect(w.allocatedBytes).toBeLessThan(10_000);
+    for (let i = 100; i < 300_000; i++) w.seen(`id-${i}`, i);
+    // Full window: 200,001 entries in a ring (16 bytes each) and a table of 2^19 slots (16 bytes each).
+    expect(w.allocatedBytes).toBe(200_001 * 16 + 2 ** 19 * 16);
   });
 
   it('forgets a key once it is older than the window, remembers it just inside', () => {
