@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const PARTS: { name: string; script: string; node?: string[]; args?: string[] }[] = [
   { name: 'throughput', script: 'bench/throughput.ts', args: ['--events', '400000'] },
+  { name: 'freshness', script: 'bench/freshness.ts' },
   { name: 'recovery', script: 'bench/recovery.ts' },
   { name: 'scale-out', script: 'bench/scale-out.ts' },
   { name: 'memory', script: 'bench/memory.ts', node: ['--expose-gc'] },
@@ -18,7 +19,8 @@ const extra = process.argv.slice(2);
 let failed = 0;
 for (const part of PARTS.filter((p) => only === undefined || only.includes(p.name))) {
   console.log(`\n=== ${part.name} (${part.script})`);
-  const args = part.name === 'memory' || part.name === 'queries' ? [] : [...(part.args ?? []), ...extra];
+  const takesRuns = ['throughput', 'recovery', 'scale-out'].includes(part.name);
+  const args = [...(part.args ?? []), ...(takesRuns ? extra : [])];
   const run = spawnSync(process.execPath, [...(part.node ?? []), '--import', 'tsx', part.script, ...args], { stdio: 'inherit' });
   if (run.status !== 0) {
     failed++;
