@@ -10,7 +10,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { STATUSES } from '../../schemas/metric-catalog.js';
 import type { PipelineConfig } from '../config.js';
 import type { CurrentHour, PartitionView } from '../runtime/processor.js';
-import type { ProcessorObserver } from '../runtime/processor-observer.js';
+import { FLUSH_STAGES, type ProcessorObserver } from '../runtime/processor-observer.js';
 import { businessMetrics } from './business-metrics.js';
 import { PROCESSOR_METRICS as M } from './metric-names.js';
 
@@ -43,6 +43,8 @@ export function createProcessorMetrics(config: Pick<PipelineConfig, 'metrics'>, 
   const lastFlushSuccess = new Gauge({ name: M.lastFlushSuccess, help: 'Unix time of the last successful flush', registers });
   const rowsWritten = new Counter({ name: M.rowsWritten, help: 'Rows written to ClickHouse (state and progress rows)', registers });
   const rebalances = new Counter({ name: M.rebalances, help: 'Partition assignments and revocations', labelNames: ['event'] as const, registers });
+  // Present at 0 from the start: increase() cannot see a counter's first increment when the series begins with it.
+  for (const stage of FLUSH_STAGES) flushFailures.inc({ stage }, 0);
   // A process that has not flushed yet counts from its start, so "no flush for N minutes" holds from the beginning.
   lastFlushSuccess.set(now() / 1000);
 

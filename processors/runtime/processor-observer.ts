@@ -13,12 +13,15 @@ export interface BatchReport {
   rejections: ReadonlyMap<RejectReason, number>;
 }
 
+/** The flush steps that can fail. */
+export const FLUSH_STAGES = ['dead_letter_produce', 'clickhouse_write'] as const;
+
 export interface FlushReport {
   seconds: number;
   /** ClickHouse rows written (state and progress rows); 0 when the flush failed. */
   rows: number;
   /** Set when the flush failed: which step did. */
-  failedStage?: 'dead_letter_produce' | 'clickhouse_write';
+  failedStage?: (typeof FLUSH_STAGES)[number];
 }
 
 export interface ProcessorObserver {
