@@ -19,7 +19,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
-export const SECRET_VARIABLES = ['KAFKA_SASL_PASSWORD', 'CLICKHOUSE_PASSWORD'] as const;
+export const SECRET_VARIABLES = ['KAFKA_SASL_PASSWORD', 'CLICKHOUSE_PASSWORD', 'HTTP_ACCESS_TOKEN'] as const;
 const SECRETS: ReadonlySet<string> = new Set(SECRET_VARIABLES);
 const MASK = '********';
 
@@ -37,6 +37,12 @@ const hostname = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A
 
 function isHost(value: string): boolean {
   return hostname.test(value) || isIP(value) !== 0;
+}
+
+/** Only loopback binds are safe without a token; a host name counts only if it is `localhost`. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
 }
 
 function isBrokerAddress(value: string): boolean {
@@ -85,6 +91,15 @@ const timeZone = z
 
 const currencies: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
 const currency = z.string().refine((value) => currencies.has(value), { error: 'must be an upper-case ISO 4217 currency code such as CNY, EUR or USD' });
+
+function dimensionList(max: number) {
+  return z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .refine((entries) => entries.length <= max && entries.every((entry) => /^[A-Za-z0-9._:-]{1,64}$/.test(entry)), {
+      error: `must be a comma-separated list of at most ${max} values of 1 to 64 characters from A-Z a-z 0-9 . _ : -`,
+    });
+}
 
 const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((value) => value === 'true' || value === '1');
 
@@ -147,10 +162,28 @@ const envSchema = z
     MAX_FUTURE_SKEW_SECONDS: integer(0, 86_400).default(300),
     /** Messages remembered per partition for duplicate detection. @default 200000 */
     DEDUP_WINDOW: integer(1_000, 10_000_000).default(200_000),
-    /** Port of the Prometheus /metrics endpoint; 0 picks a free port. @default 9464 */
+    /** Port of the HTTP server with /metrics, /healthz and /readyz; 0 picks a free port. @default 9464 */
     METRICS_PORT: integer(0, 65_535).default(9_464),
     /** Interface the HTTP endpoints listen on; 0.0.0.0 exposes them beyond this machine. @default '127.0.0.1' */
     HTTP_HOST: z.string().refine(isHost, { error: 'must be a host name or IP address such as 127.0.0.1 or 0.0.0.0' }).default('127.0.0.1'),
+    /**
+     * Secret; bearer token every HTTP request must carry (`Authorization: Bearer <token>`). Required when
+     * HTTP_HOST is not a loopback address; when set, it is required on loopback too.
+     * @default undefined
+     */
+    HTTP_ACCESS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+    /** /readyz reports unready while the summed consumer lag of this processor's partitions exceeds this. @default 1000000 */
+    READY_MAX_LAG: integer(1, 1_000_000_000).default(1_000_000),
+    /**
+     * Channels that get their own business gauges on /metrics besides the shop-wide ones. Only listed
+     * values become Prometheus labels, so label cardinality stays bounded whatever the events carry.
+     * @default ''
+     */
+    METRICS_CHANNELS: dimensionList(20).default([]),
+    /** Campaign ids that get their own business gauges on /metrics (see METRICS_CHANNELS). @default '' */
+    METRICS_CAMPAIGNS: dimensionList(50).default([]),
+    /** A promotion war room is on: business alerts page after a minute instead of their normal delay. @default false */
+    WAR_ROOM: flag.default(false),
     /** @default 'info' */
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   })
@@ -177,6 +210,14 @@ const envSchema = z
     if (env.CLICKHOUSE_USER !== 'default') ctx.addIssue({ code: 'custom', path: ['CLICKHOUSE_USER'], message: serverOnly });
     if (env.CLICKHOUSE_PASSWORD !== '') ctx.addIssue({ code: 'custom', path: ['CLICKHOUSE_PASSWORD'], message: serverOnly });
   }, whenValid('CLICKHOUSE_URL'))
+  .superRefine((env, ctx) => {
+    if (isLoopback(env.HTTP_HOST) || env.HTTP_ACCESS_TOKEN !== undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HTTP_ACCESS_TOKEN'],
+      message: `is required because HTTP_HOST (${env.HTTP_HOST}) is not a loopback address: /metrics and the health endpoints would be open to the network`,
+    });
+  }, whenValid('HTTP_HOST', 'HTTP_ACCESS_TOKEN'))
   .superRefine((env, ctx) => {
     // kafkajs heartbeats between batches: a batch that waits a whole session timeout for its flush gets its member evicted.
     if (env.FLUSH_INTERVAL_MS < env.KAFKA_SESSION_TIMEOUT_MS) return;
@@ -222,7 +263,9 @@ export interface PipelineConfig {
     maxFutureSkewSeconds: number;
     dedupWindow: number;
   };
-  http: { host: string; metricsPort: number };
+  http: { host: string; port: number; accessToken: string | undefined; readyMaxLag: number };
+  /** What the processors publish for alerting, see processors/metrics/. */
+  metrics: { channels: string[]; campaigns: string[]; warRoom: boolean };
   logLevel: LogLevel;
 }
 
@@ -254,7 +297,8 @@ function toPipelineConfig(env: Env): PipelineConfig {
       maxFutureSkewSeconds: env.MAX_FUTURE_SKEW_SECONDS,
       dedupWindow: env.DEDUP_WINDOW,
     },
-    http: { host: env.HTTP_HOST, metricsPort: env.METRICS_PORT },
+    http: { host: env.HTTP_HOST, port: env.METRICS_PORT, accessToken: env.HTTP_ACCESS_TOKEN, readyMaxLag: env.READY_MAX_LAG },
+    metrics: { channels: env.METRICS_CHANNELS, campaigns: env.METRICS_CAMPAIGNS, warRoom: env.WAR_ROOM },
     logLevel: env.LOG_LEVEL,
   };
 }
@@ -310,6 +354,7 @@ export function renderConfig(config: PipelineConfig): string {
     ...config,
     kafka: { ...config.kafka, sasl: config.kafka.sasl && { ...config.kafka.sasl, password: MASK } },
     clickhouse: { ...config.clickhouse, password: config.clickhouse.password === '' ? '' : MASK },
+    http: { ...config.http, accessToken: config.http.accessToken && MASK },
   };
   return JSON.stringify(masked, (_key, value: unknown) => (value === undefined ? null : value), 2);
 }

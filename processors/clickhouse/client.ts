@@ -177,3 +177,18 @@ function lockHolderPid(path: string): number | undefined {
     return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
   }
 }
+
+/** True when ClickHouse answers a trivial query within `timeoutMs`; for /readyz, never throws. */
+export async function isReachable(client: ClickHouseClient, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const answer = client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then(
+    async (result) => (await result.json()).length === 1,
+    () => false,
+  );
+  try {
+    return await Promise.race([answer, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -12,10 +12,12 @@ import type { StateStore } from '../clickhouse/state-store.js';
 import { EARLIEST, type Batch, type PartitionStart, type StreamConsumer, type TopicPartition } from '../kafka/consumer.js';
 import type { EventProducer, ProducerMessage } from '../kafka/producer.js';
 import { processContext, processMessage, type ProcessContext } from '../pipeline/process-message.js';
-import type { PartitionState } from '../state/partition-state.js';
+import type { RejectReason } from '../../schemas/reasons.js';
+import type { CampaignRow, PartitionState } from '../state/partition-state.js';
 import { takeSnapshot } from '../state/snapshot.js';
 import { HOUR_MS } from '../window/hour-bucket.js';
 import type { Logger } from './log.js';
+import { NO_OBSERVER, type FlushReport, type OutcomeKind, type ProcessorObserver } from './processor-observer.js';
 
 export interface ProcessorStats {
   counted: number;
@@ -34,6 +36,30 @@ export interface ProcessorDeps {
   store: StateStore;
   deadLetters: EventProducer;
   log: Logger;
+  /** @default NO_OBSERVER */
+  observer?: ProcessorObserver;
+}
+
+/** One assigned partition as monitoring sees it. */
+export interface PartitionView extends TopicPartition {
+  /** Messages in Kafka beyond the last one processed; undefined before the first batch. */
+  lag: number | undefined;
+  /** Latest event time counted, epoch ms; 0 before the first event. */
+  watermarkMs: number;
+}
+
+export interface ProcessorHealth {
+  assigned: number;
+  /** The last flush failed; consumption is paused until one succeeds. */
+  flushFailing: boolean;
+  /** Summed lag of the partitions whose lag is known. */
+  lag: number;
+}
+
+/** The campaign rows of the event-time hour the processor is in, for the business gauges. */
+export interface CurrentHour {
+  hourMs: number;
+  rows: CampaignRow[];
 }
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
@@ -42,6 +68,9 @@ export class Processor {
   readonly topics: TopicNames;
   readonly stats: ProcessorStats = { counted: 0, duplicates: 0, replayed: 0, deadLetters: 0, flushes: 0, flushFailures: 0, lastFlushMs: 0, assigned: 0 };
   private readonly states = new Map<string, PartitionState>();
+  /** Per partition, the high watermark of its last batch, for lag. */
+  private readonly highWatermarks = new Map<string, number>();
+  private readonly observer: ProcessorObserver;
   private readonly ctx: ProcessContext;
   private pendingDeadLetters: ProducerMessage[] = [];
   private flushing: Promise<void> | undefined;
@@ -50,6 +79,7 @@ export class Processor {
 
   constructor(private readonly deps: ProcessorDeps) {
     this.topics = topicNames(deps.config.kafka.topicPrefix);
+    this.observer = deps.observer ?? NO_OBSERVER;
     this.ctx = processContext(deps.config.pipeline, this.topics);
   }
 
@@ -85,6 +115,34 @@ export class Processor {
     return this.flushing;
   }
 
+  partitions(): PartitionView[] {
+    return [...this.states.entries()].map(([k, s]) => {
+      const high = this.highWatermarks.get(k);
+      return { topic: s.topic, partition: s.partition, lag: high === undefined ? undefined : Math.max(0, high - (s.position + 1)), watermarkMs: s.watermarkMs };
+    });
+  }
+
+  health(): ProcessorHealth {
+    const lag = this.partitions().reduce((sum, p) => sum + (p.lag ?? 0), 0);
+    return { assigned: this.states.size, flushFailing: this.paused, lag };
+  }
+
+  /**
+   * The hour of the latest event time seen on any assigned partition: event time, not the wall clock,
+   * so that a replay or a backlog reports the hour it is counting. Undefined before the first event.
+   */
+  currentHour(): CurrentHour | undefined {
+    let watermarkMs = 0;
+    for (const state of this.states.values()) watermarkMs = Math.max(watermarkMs, state.watermarkMs);
+    if (watermarkMs === 0) return undefined;
+    const hourMs = this.ctx.hourOf(watermarkMs);
+    const rows: CampaignRow[] = [];
+    for (const state of this.states.values()) {
+      for (const byChannel of state.campaign.get(hourMs)?.values() ?? []) rows.push(...byChannel.values());
+    }
+    return { hourMs, rows };
+  }
+
   private async assign(tps: TopicPartition[]): Promise<PartitionStart[]> {
     const { dedupWindow, allowedLatenessHours } = this.deps.config.pipeline;
     const starts = await Promise.all(
@@ -104,23 +162,32 @@ export class Processor {
       }),
     );
     this.stats.assigned = this.states.size;
+    this.observer.rebalanced('assigned', tps.length);
     this.deps.log.info('partitions.assigned', { partitions: starts.map((s) => `${s.topic}/${s.partition}@${s.resumeAfter + 1}`) });
     return starts.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
   }
 
   private async revoke(tps: TopicPartition[]): Promise<void> {
     await this.flush().catch(() => undefined);
-    for (const tp of tps) this.states.delete(key(tp));
+    for (const tp of tps) {
+      this.states.delete(key(tp));
+      this.highWatermarks.delete(key(tp));
+    }
     this.stats.assigned = this.states.size;
+    this.observer.rebalanced('revoked', tps.length);
     this.deps.log.info('partitions.revoked', { partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) });
   }
 
   private process(batch: Batch): void {
     const state = this.states.get(key(batch));
     if (state === undefined) return;
+    this.highWatermarks.set(key(batch), batch.highWatermark);
+    const outcomes: Record<OutcomeKind, number> = { counted: 0, duplicate: 0, replayed: 0, dead_letter: 0 };
+    const rejections = new Map<RejectReason, number>();
     for (const message of batch.messages) {
       if (message.offset <= state.position) continue;
       const outcome = processMessage(state, message, this.ctx);
+      outcomes[outcome.kind]++;
       switch (outcome.kind) {
         case 'counted':
           this.stats.counted++;
@@ -134,9 +201,11 @@ export class Processor {
         case 'dead_letter':
           this.stats.deadLetters++;
           this.pendingDeadLetters.push(this.deadLetterMessage(batch, message, outcome.rejection));
+          rejections.set(outcome.rejection.reason, (rejections.get(outcome.rejection.reason) ?? 0) + 1);
           break;
       }
     }
+    this.observer.batchProcessed({ topic: batch.topic, outcomes, rejections });
   }
 
   private deadLetterMessage(batch: Batch, message: Batch['messages'][number], rejection: { reason: string; detail: string; field?: string }): ProducerMessage {
@@ -167,17 +236,19 @@ export class Processor {
     } catch (error) {
       this.pendingDeadLetters = deadLetters.concat(this.pendingDeadLetters);
       snapshot.restore();
-      return this.failed('dead_letter_produce', error);
+      return this.failed('dead_letter_produce', error, started);
     }
     try {
       await this.deps.store.write(snapshot);
     } catch (error) {
       snapshot.restore();
-      return this.failed('clickhouse_write', error);
+      return this.failed('clickhouse_write', error, started);
     }
     snapshot.commit();
     this.stats.flushes++;
     this.stats.lastFlushMs = performance.now() - started;
+    const rows = snapshot.campaign.length + snapshot.sku.length + snapshot.inventory.length + snapshot.rejections.length + snapshot.progress.length;
+    this.observer.flushed({ seconds: this.stats.lastFlushMs / 1000, rows });
     if (this.paused) {
       this.paused = false;
       this.deps.consumer.resume(this.assignedPartitions());
@@ -188,8 +259,9 @@ export class Processor {
   }
 
   /** While writes fail, consumption pauses: the lag grows in Kafka, not in this process's memory. */
-  private failed(stage: string, error: unknown): void {
+  private failed(stage: NonNullable<FlushReport['failedStage']>, error: unknown, started: number): void {
     this.stats.flushFailures++;
+    this.observer.flushed({ seconds: (performance.now() - started) / 1000, rows: 0, failedStage: stage });
     if (!this.paused) {
       this.paused = true;
       this.deps.consumer.pause(this.assignedPartitions());

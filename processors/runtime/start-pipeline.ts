@@ -11,6 +11,7 @@ import { createConsumer } from '../kafka/create-consumer.js';
 import { createProducer } from '../kafka/producer.js';
 import { createLogger, type Logger } from './log.js';
 import { Processor } from './processor.js';
+import type { ProcessorObserver } from './processor-observer.js';
 
 export interface RunningPipeline {
   processor: Processor;
@@ -23,6 +24,8 @@ export interface StartOptions {
   /** Reuse an open client (tests, the demo); otherwise one is opened from the config and closed on stop. */
   clickhouse?: ClickHouseClient;
   log?: Logger;
+  /** Receives the processor's batch, flush and rebalance reports (the Prometheus metrics). */
+  observer?: ProcessorObserver;
 }
 
 export async function startPipeline(config: PipelineConfig, options: StartOptions = {}): Promise<RunningPipeline> {
@@ -38,7 +41,7 @@ export async function startPipeline(config: PipelineConfig, options: StartOption
     groupId: config.kafka.groupId,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
   });
-  const processor = new Processor({ config, consumer, store: new StateStore(clickhouse), deadLetters, log });
+  const processor = new Processor({ config, consumer, store: new StateStore(clickhouse), deadLetters, log, observer: options.observer });
   await processor.start();
   return {
     processor,

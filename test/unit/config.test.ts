@@ -29,7 +29,8 @@ describe('loadConfig', () => {
         maxFutureSkewSeconds: 300,
         dedupWindow: 200_000,
       },
-      http: { host: '127.0.0.1', metricsPort: 9_464 },
+      http: { host: '127.0.0.1', port: 9_464, accessToken: undefined, readyMaxLag: 1_000_000 },
+      metrics: { channels: [], campaigns: [], warRoom: false },
       logLevel: 'info',
     });
   });
@@ -59,6 +60,11 @@ describe('loadConfig', () => {
       PIPELINE_TZ: 'europe/berlin',
       PIPELINE_CURRENCY: 'EUR',
       HTTP_HOST: '0.0.0.0',
+      HTTP_ACCESS_TOKEN: 'a-token-of-16-chars',
+      READY_MAX_LAG: '5000',
+      METRICS_CHANNELS: ' feed, live ,',
+      METRICS_CAMPAIGNS: 'cmp-1111-mega-sale',
+      WAR_ROOM: 'true',
       LOG_LEVEL: 'debug',
       TOPIC_PREFIX: 'staging.',
       CLICKHOUSE_USER: 'pipeline',
@@ -74,7 +80,8 @@ describe('loadConfig', () => {
       maxFutureSkewSeconds: 0,
       dedupWindow: 1_000,
     });
-    expect(config.http).toEqual({ host: '0.0.0.0', metricsPort: 0 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 0, accessToken: 'a-token-of-16-chars', readyMaxLag: 5_000 });
+    expect(config.metrics).toEqual({ channels: ['feed', 'live'], campaigns: ['cmp-1111-mega-sale'], warRoom: true });
     expect(config.clickhouse).toMatchObject({ url: 'http://clickhouse:8123', username: 'pipeline', password: 'pw' });
   });
 
@@ -109,6 +116,10 @@ describe('loadConfig', () => {
     ['DEDUP_WINDOW', '10000001', 'from 1000 to 10000000'],
     ['METRICS_PORT', '65536', 'from 0 to 65535'],
     ['HTTP_HOST', 'http://localhost', 'host name or IP address'],
+    ['READY_MAX_LAG', '0', 'from 1 to 1000000000'],
+    ['METRICS_CHANNELS', 'feed,live stream', 'comma-separated list of at most 20'],
+    ['METRICS_CAMPAIGNS', 'x'.repeat(65), 'at most 50 values of 1 to 64 characters'],
+    ['WAR_ROOM', 'on', 'true or false'],
     ['LOG_LEVEL', 'verbose', 'debug, info, warn, error'],
   ])('names %s=%j in the error and says what is allowed', (variable, value, allowed) => {
     const error = configError({ ...EXTERNAL_KAFKA, ...SERVER_CLICKHOUSE, [variable]: value });
@@ -156,9 +167,26 @@ describe('loadConfig', () => {
   });
 });
 
+describe('HTTP access', () => {
+  it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1'])('needs no token on the loopback address %s', (host) => {
+    expect(loadConfig({ HTTP_HOST: host }).http.accessToken).toBeUndefined();
+  });
+
+  it.each(['0.0.0.0', '10.1.2.3', 'metrics.internal', '::'])('requires HTTP_ACCESS_TOKEN to bind %s', (host) => {
+    const error = configError({ HTTP_HOST: host });
+    expect(error.issues).toEqual([{ variable: 'HTTP_ACCESS_TOKEN', message: expect.stringContaining('not a loopback address') }]);
+  });
+
+  it('rejects a short token without echoing it', () => {
+    const error = configError({ HTTP_ACCESS_TOKEN: 'short-secret' });
+    expect(error.issues).toEqual([{ variable: 'HTTP_ACCESS_TOKEN', message: 'must be at least 16 characters' }]);
+  });
+});
+
 describe('secrets', () => {
   const KAFKA_SECRET = 'kafka-S3cret-value';
   const CLICKHOUSE_SECRET = 'clickhouse-S3cret-value';
+  const HTTP_SECRET = 'http-token-S3cret-value';
 
   function expectNoSecret(error: ConfigError, ...secrets: string[]) {
     const renderings = [error.message, JSON.stringify(error), JSON.stringify(error.issues), inspect(error, { depth: 10 }), String(error.stack)];
@@ -198,10 +226,12 @@ describe('secrets', () => {
       KAFKA_SASL_USERNAME: 'svc',
       KAFKA_SASL_PASSWORD: KAFKA_SECRET,
       CLICKHOUSE_PASSWORD: CLICKHOUSE_SECRET,
+      HTTP_ACCESS_TOKEN: HTTP_SECRET,
     });
     const rendered = renderConfig(config);
     expect(rendered).not.toContain(KAFKA_SECRET);
     expect(rendered).not.toContain(CLICKHOUSE_SECRET);
+    expect(rendered).not.toContain(HTTP_SECRET);
     const parsed = JSON.parse(rendered) as PipelineConfig;
     expect(parsed.kafka.sasl).toEqual({ mechanism: 'plain', username: 'svc', password: '********' });
     expect(parsed.clickhouse.password).toBe('********');
