@@ -2,9 +2,9 @@
  * "Hourly operations": for the selected campaigns x channels, each catalog metric as a traffic light for
  * the current hour next to its hourly trend, then every metric per campaign x channel cell.
  */
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRICS, type MetricDefinition } from '../schemas/metric-catalog.js';
-import type { DashboardSettings } from './dashboard-settings.js';
+import { generatedDashboard, type DashboardSettings } from './dashboard-settings.js';
 import { cellMetricsTable, metricStat, metricTrend } from './metric-panels.js';
 import { HOURS, selectedCellsMetricSql } from './panel-sql.js';
 import { selectionVariables } from './selection-variables.js';
@@ -25,14 +25,13 @@ const STAT_WIDTH = 4;
 const LINE_HEIGHT = 6;
 
 export function hourlyOperationsDashboard(settings: DashboardSettings): DashboardBuilder {
-  const dashboard = new DashboardBuilder('Hourly operations')
-    .uid('ecom-hourly-operations')
-    .description('Catalog metrics per event-time hour in the pipeline time zone, for the selected campaigns and channels.')
-    .tags(['ecom', 'generated'])
-    .timezone(settings.timeZone)
-    .time({ from: 'now/d', to: 'now' })
-    .refresh('1m')
-    .readonly();
+  const dashboard = generatedDashboard(settings, {
+    title: 'Hourly operations',
+    uid: 'ecom-hourly-operations',
+    description: 'Catalog metrics per event-time hour in the pipeline time zone, for the selected campaigns and channels.',
+    from: 'now/d',
+    refresh: '1m',
+  });
   for (const variable of selectionVariables()) dashboard.withVariable(variable);
 
   dashboard.withRow(new RowBuilder('Selected campaigns x channels: this hour and by hour'));

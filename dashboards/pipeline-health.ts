@@ -3,11 +3,11 @@
  * far behind they are (offsets and event time), what they dead-letter, and how their flushes to
  * ClickHouse go. Rates use $__rate_interval so a panel never asks for a window shorter than two scrapes.
  */
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder as PrometheusQueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import type { DashboardSettings } from './dashboard-settings.js';
+import { generatedDashboard, type DashboardSettings } from './dashboard-settings.js';
 import { PROMETHEUS } from './datasources.js';
 import { neutralThresholds } from './metric-thresholds.js';
 import { PROCESSOR_METRICS as M, PROCESSORS_JOB } from './prometheus-metric-names.js';
@@ -34,14 +34,13 @@ function stat(title: string, unit: string, description: string, expr: string): S
 const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (rate(${M.flushDuration}_bucket[$__rate_interval])))`;
 
 export function pipelineHealthDashboard(settings: DashboardSettings): DashboardBuilder {
-  return new DashboardBuilder('Pipeline health')
-    .uid('ecom-pipeline-health')
-    .description('Stream processors: throughput, lag, dead letters, watermark delay and ClickHouse flushes (Prometheus).')
-    .tags(['ecom', 'generated'])
-    .timezone(settings.timeZone)
-    .time({ from: 'now-3h', to: 'now' })
-    .refresh('30s')
-    .readonly()
+  return generatedDashboard(settings, {
+    title: 'Pipeline health',
+    uid: 'ecom-pipeline-health',
+    description: 'Stream processors: throughput, lag, dead letters, watermark delay and ClickHouse flushes (Prometheus).',
+    from: 'now-3h',
+    refresh: '30s',
+  })
     .withRow(new RowBuilder('Now'))
     .withPanel(stat('Processors up', 'none', 'Processor instances Prometheus scraped successfully.', `sum(up{job="${PROCESSORS_JOB}"})`))
     .withPanel(stat('Consumer lag', 'short', 'Messages not yet consumed, all topics and partitions.', `sum(${M.consumerLag})`))
