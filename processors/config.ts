@@ -322,7 +322,8 @@ export class ConfigError extends Error {
   }
 }
 
-const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly (keyof typeof envSchema.shape)[];
+/** Every environment variable the processors read. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly (keyof typeof envSchema.shape)[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
   const input = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, blankAsUnset(env[name])]));

@@ -4,9 +4,10 @@
  * silent, every runbook link has its section, and Alertmanager routes each team and severity.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse } from 'yaml';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { RULE_FILES } from '../../alerting/rule-files.js';
 import type { RuleGroup } from '../../alerting/alert-rule.js';
@@ -70,7 +71,16 @@ describe('alert rules', () => {
 
 describe('Prometheus and Alertmanager configuration', () => {
   it('passes promtool check config', () => {
-    const result = runTool(OPS_BINARIES.promtool, ['check', 'config', 'prometheus.yml'], PROMETHEUS_DIR);
+    // promtool insists that the scrape token file exists; in compose Prometheus writes it at start.
+    const dir = mkdtempSync(join(tmpdir(), 'ecom-prometheus-'));
+    cpSync(PROMETHEUS_DIR, dir, { recursive: true });
+    const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8'));
+    const token = join(dir, 'processors.token');
+    writeFileSync(token, 'a-token-for-the-check');
+    config.scrape_configs[0].authorization.credentials_file = token;
+    writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+    const result = runTool(OPS_BINARIES.promtool, ['check', 'config', 'prometheus.yml'], dir);
+    rmSync(dir, { recursive: true, force: true });
     expect(result.status, result.output).toBe(0);
   });
 

@@ -8,14 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { openClickHouse } from '../../processors/clickhouse/client.js';
 import { migrate } from '../../processors/clickhouse/migrate.js';
 import { StateStore } from '../../processors/clickhouse/state-store.js';
-import { hash64 } from '../../processors/dedup/dedup-window.js';
-import type { RawMessage } from '../../processors/kafka/consumer.js';
 import { processMessage, type ProcessContext } from '../../processors/pipeline/process-message.js';
 import type { PartitionState } from '../../processors/state/partition-state.js';
 import { takeSnapshot } from '../../processors/state/snapshot.js';
 import { createHourBucketer } from '../../processors/window/hour-bucket.js';
 import { DEFAULT_TOPICS, streamOfTopic } from '../../schemas/topics.js';
-import { computeTruth, generateMessages, resolveConfig } from '../../simulator/index.js';
+import { computeTruth } from '../../simulator/index.js';
+import { partitionedLog } from '../support/load-day.js';
 import { testConfig } from '../support/test-config.js';
 import { compareWithTruth } from '../../simulator/compare-clickhouse.js';
 
@@ -32,14 +31,7 @@ describe('crash at any moment, replay from stored progress', () => {
   it('totals equal the ground truth after many crashes, some in the middle of a flush', async () => {
     const simulation = { seed: 11, timeZone: 'Asia/Kathmandu', start: '2026-11-11', hours: 24, events: 12_000 };
     const truth = computeTruth(simulation);
-    const log = new Map<string, RawMessage[]>();
-    for (const m of generateMessages(resolveConfig(simulation))) {
-      const topic = DEFAULT_TOPICS[m.stream];
-      const partition = hash64(m.key)[0] % PARTITIONS;
-      const tp = `${topic}|${partition}`;
-      const list = log.get(tp) ?? log.set(tp, []).get(tp)!;
-      list.push({ offset: list.length, key: Buffer.from(m.key), value: m.value, timestampMs: m.timestampMs });
-    }
+    const log = partitionedLog(simulation, PARTITIONS);
 
     const config = testConfig(['127.0.0.1:9'], { PIPELINE_TZ: 'Asia/Kathmandu' });
     const ch = await openClickHouse(config.clickhouse);

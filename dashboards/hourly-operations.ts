@@ -1,0 +1,51 @@
+/**
+ * "Hourly operations": for the selected campaigns x channels, each catalog metric as a traffic light for
+ * the current hour next to its hourly trend, then every metric per campaign x channel cell.
+ */
+import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { METRICS, type MetricDefinition } from '../schemas/metric-catalog.js';
+import { generatedDashboard, type DashboardSettings } from './dashboard-settings.js';
+import { cellMetricsTable, metricStat, metricTrend } from './metric-panels.js';
+import { HOURS, selectedCellsMetricSql } from './panel-sql.js';
+import { selectionVariables } from './selection-variables.js';
+
+/**
+ * The traffic lights beside each metric's trend, left to right. The same hour yesterday and the plan
+ * become further columns once the war-room views (issue 4) provide them.
+ */
+export interface StatColumn {
+  title: string;
+  sql: (metric: MetricDefinition) => string;
+}
+
+export const STAT_COLUMNS: readonly StatColumn[] = [{ title: 'this hour', sql: (metric) => selectedCellsMetricSql(metric, HOURS.current) }];
+
+const GRID_WIDTH = 24;
+const STAT_WIDTH = 4;
+const LINE_HEIGHT = 6;
+
+export function hourlyOperationsDashboard(settings: DashboardSettings): DashboardBuilder {
+  const dashboard = generatedDashboard(settings, {
+    title: 'Hourly operations',
+    uid: 'ecom-hourly-operations',
+    description: 'Catalog metrics per event-time hour in the pipeline time zone, for the selected campaigns and channels.',
+    from: 'now/d',
+    refresh: '1m',
+  });
+  for (const variable of selectionVariables()) dashboard.withVariable(variable);
+
+  dashboard.withRow(new RowBuilder('Selected campaigns x channels: this hour and by hour'));
+  METRICS.forEach((metric, line) => {
+    const y = 1 + line * LINE_HEIGHT;
+    STAT_COLUMNS.forEach((column, i) => {
+      dashboard.withPanel(metricStat(metric, column.title, column.sql(metric), settings).gridPos({ x: i * STAT_WIDTH, y, w: STAT_WIDTH, h: LINE_HEIGHT }));
+    });
+    const x = STAT_COLUMNS.length * STAT_WIDTH;
+    dashboard.withPanel(metricTrend(metric, HOURS.inRange, settings).gridPos({ x, y, w: GRID_WIDTH - x, h: LINE_HEIGHT }));
+  });
+
+  const tableY = 1 + METRICS.length * LINE_HEIGHT;
+  dashboard.withRow(new RowBuilder('Per campaign x channel: this hour').gridPos({ x: 0, y: tableY, w: GRID_WIDTH, h: 1 }));
+  dashboard.withPanel(cellMetricsTable('All metrics per campaign x channel, this hour', HOURS.current, settings).gridPos({ x: 0, y: tableY + 1, w: GRID_WIDTH, h: 12 }));
+  return dashboard;
+}
