@@ -160,7 +160,7 @@ export const STOCK_COVER = {
 export const SURGE = {
   counter: 'cart_adds',
   factor: 2,
-  minVolume: 30,
+  minVolume: 50,
 } as const satisfies { counter: CampaignCounter; factor: number; minVolume: number };
 
 export function metricById(id: string): MetricDefinition | undefined {

@@ -149,7 +149,7 @@ SELECT
     if((paid_orders_last_week) = 0, NULL, toDecimal128((paid_micros_last_week - refunded_micros_last_week), 6) / (paid_orders_last_week) / 1000000) AS aov_last_week,
     if(aov_yesterday IS NULL OR aov_yesterday = 0, NULL, (toFloat64(aov) - toFloat64(aov_yesterday)) / abs(toFloat64(aov_yesterday)) * 100) AS aov_change_yesterday_pct,
     if(aov_last_week IS NULL OR aov_last_week = 0, NULL, (toFloat64(aov) - toFloat64(aov_last_week)) / abs(toFloat64(aov_last_week)) * 100) AS aov_change_last_week_pct,
-    cart_adds >= 30 AND cart_adds_yesterday > 0 AND cart_adds > 2 * cart_adds_yesterday AS surge,
+    cart_adds >= 50 AND cart_adds_yesterday > 0 AND cart_adds > 2 * cart_adds_yesterday AS surge,
     if(cart_adds_yesterday = 0, NULL, cart_adds / cart_adds_yesterday) AS surge_ratio
 FROM
 (
@@ -271,7 +271,7 @@ SELECT
     if((paid_orders_last_week) = 0, NULL, toDecimal128((paid_micros_last_week - refunded_micros_last_week), 6) / (paid_orders_last_week) / 1000000) AS aov_last_week,
     if(aov_yesterday IS NULL OR aov_yesterday = 0, NULL, (toFloat64(aov) - toFloat64(aov_yesterday)) / abs(toFloat64(aov_yesterday)) * 100) AS aov_change_yesterday_pct,
     if(aov_last_week IS NULL OR aov_last_week = 0, NULL, (toFloat64(aov) - toFloat64(aov_last_week)) / abs(toFloat64(aov_last_week)) * 100) AS aov_change_last_week_pct,
-    cart_adds >= 30 AND cart_adds_yesterday > 0 AND cart_adds > 2 * cart_adds_yesterday AS surge,
+    cart_adds >= 50 AND cart_adds_yesterday > 0 AND cart_adds > 2 * cart_adds_yesterday AS surge,
     if(cart_adds_yesterday = 0, NULL, cart_adds / cart_adds_yesterday) AS surge_ratio
 FROM
 (
