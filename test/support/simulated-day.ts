@@ -33,7 +33,11 @@ export function processContext(timeZone: string): ProcessContext {
   return { decodeOptions: { topics: DEFAULT_TOPICS }, allowedLatenessMs: ALLOWED_LATENESS_MS, hourOf: createHourBucketer(timeZone) };
 }
 
-/** Processes and stores the whole simulated period in one flush; returns the simulator's ground truth. */
+/**
+ * Processes and stores a simulated period in one flush; returns the simulator's ground truth. Periods
+ * loaded one after another into the same database continue each partition's offsets, the way a second
+ * day arrives on the same topics (load them in event-time order: an earlier period would be too late).
+ */
 export async function loadSimulatedDay(ch: ClickHouseClient, simulation: SimulationOptions & { timeZone: string }, partitions = 2): Promise<Truth> {
   const store = new StateStore(ch);
   const ctx = processContext(simulation.timeZone);
@@ -44,7 +48,8 @@ export async function loadSimulatedDay(ch: ClickHouseClient, simulation: Simulat
       allowedLatenessMs: ALLOWED_LATENESS_MS,
       dedupWindow: 5000,
     });
-    for (const message of messages) processMessage(state, message, ctx);
+    const firstOffset = state.stored.offset + 1;
+    for (const message of messages) processMessage(state, { ...message, offset: firstOffset + message.offset }, ctx);
     states.push(state);
   }
   await store.write(takeSnapshot(states));
