@@ -26,6 +26,8 @@ function grafanaUnit(metric: MetricDefinition, currency: string): string {
       return 'none';
     case 'money':
       return `currency:${currencySymbol(currency)}`;
+    case 'count':
+      return 'short';
   }
 }
 

@@ -49,8 +49,11 @@ export {
   type SkuCounters,
 } from './counters.js';
 export {
+  isAdditive,
   METRICS,
   metricById,
+  STOCK_COVER,
+  SURGE,
   STATUSES,
   type CounterSum,
   type MetricDefinition,
@@ -59,4 +62,4 @@ export {
   type Thresholds,
   type Unit,
 } from './metric-catalog.js';
-export { evaluateMetric, MICROS_PER_UNIT, statusOf, sumCounters, type MetricValue } from './metric-math.js';
+export { evaluateMetric, MICROS_PER_UNIT, statusOf, stockCover, sumCounters, type MetricValue, type StockCover } from './metric-math.js';

@@ -12,7 +12,7 @@ export type Status = (typeof STATUSES)[number];
 /** A signed sum of counters, e.g. GMV = paid_micros - refunded_micros. */
 export type CounterSum = readonly { counter: CampaignCounter; sign: 1 | -1 }[];
 
-export type Unit = 'percent' | 'ratio' | 'money';
+export type Unit = 'percent' | 'ratio' | 'money' | 'count';
 
 export interface Thresholds {
   red: number;
@@ -114,6 +114,14 @@ export const METRICS = [
     minVolume: { of: c('paid_orders'), min: 0 },
   },
   {
+    id: 'orders',
+    label: 'Orders',
+    description: 'Paid orders (succeeded payments); a plan target makes it a plan-to-date figure',
+    numerator: c('paid_orders'),
+    unit: 'count',
+    minVolume: { of: c('paid_orders'), min: 0 },
+  },
+  {
     id: 'aov',
     label: 'AOV',
     description: 'GMV per paid order (informational)',
@@ -128,6 +136,32 @@ export const METRICS = [
 ] as const satisfies readonly MetricDefinition[];
 
 export type MetricId = (typeof METRICS)[number]['id'];
+
+/** Additive metrics (no denominator) can be summed over hours, so they have a plan-to-date figure. */
+export function isAdditive(m: MetricDefinition): boolean {
+  return m.denominator === undefined;
+}
+
+/**
+ * The stock-out warning per SKU and event-time hour. Hours of cover = stock at the hour's close /
+ * net units sold in that hour (the last 60 minutes of event time at the close). Zero stock with cart
+ * adds in the hour is red whatever the cover: that is demand being lost.
+ */
+export const STOCK_COVER = {
+  id: 'stock_cover',
+  label: 'Hours of stock cover',
+  thresholds: { red: 2, amber: 6, bad: 'low', against: 'absolute' },
+} as const satisfies { id: string; label: string; thresholds: Thresholds };
+
+/**
+ * A surge: a counter running above `factor` x its same hour yesterday. An opportunity (more budget,
+ * restock), never a red light. `minVolume` keeps 3 adds against 1 yesterday from counting.
+ */
+export const SURGE = {
+  counter: 'cart_adds',
+  factor: 2,
+  minVolume: 50,
+} as const satisfies { counter: CampaignCounter; factor: number; minVolume: number };
 
 export function metricById(id: string): MetricDefinition | undefined {
   return METRICS.find((m) => m.id === id);

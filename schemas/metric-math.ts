@@ -3,7 +3,7 @@
  * definitions in SQL (processors/clickhouse/catalog-sql.ts); tests hold the two against each other.
  */
 import type { CampaignCounters } from './counters.js';
-import type { CounterSum, MetricDefinition, Status } from './metric-catalog.js';
+import { STOCK_COVER, type CounterSum, type MetricDefinition, type Status } from './metric-catalog.js';
 
 export const MICROS_PER_UNIT = 1_000_000;
 
@@ -44,4 +44,19 @@ export function statusOf(metric: MetricDefinition, value: number | null, volume:
   }
   if (t.bad === 'low') return compared < t.red ? 'red' : compared < t.amber ? 'amber' : 'green';
   return compared > t.red ? 'red' : compared > t.amber ? 'amber' : 'green';
+}
+
+export interface StockCover {
+  /** Hours until stock-out at the hour's sales rate; null when nothing (net) was sold. */
+  hoursOfCover: number | null;
+  status: Status;
+}
+
+/** `available` null: no stock snapshot seen yet for the SKU. */
+export function stockCover(available: number | null, netUnitsSold: number, cartAdds: number): StockCover {
+  if (available === null) return { hoursOfCover: null, status: 'insufficient' };
+  const hoursOfCover = netUnitsSold > 0 ? available / netUnitsSold : null;
+  const { red, amber } = STOCK_COVER.thresholds;
+  if ((available === 0 && cartAdds > 0) || (hoursOfCover !== null && hoursOfCover < red)) return { hoursOfCover, status: 'red' };
+  return { hoursOfCover, status: hoursOfCover !== null && hoursOfCover < amber ? 'amber' : 'green' };
 }

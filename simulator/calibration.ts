@@ -66,6 +66,7 @@ function pilotMessagesPerSession(config: SimulationConfig, random: Random): numb
     reserve: (_sku, quantity) => [{ warehouse: '', quantity }],
     release: () => {},
     paymentFailure: () => ({ probability: NORMAL_FAILURE_RATE, reasons: PAYMENT_FAILURE_REASONS }),
+    addToCart: (campaign) => campaign.addToCart,
     emit(event) {
       messages += event.stream === 'payment' ? 1 + config.shares.callback_resend : 1;
     },

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { RejectReason } from '../schemas/reasons.js';
+import { CAMPAIGNS } from './catalog.js';
 import { HOUR_MS, isTimeZone, Zone } from './zone.js';
 
 /** Every reject reason the simulator injects as bytes; `unknown_topic` needs a foreign topic and `too_late` a valid event. */
@@ -79,6 +80,21 @@ export const simulationOptionsSchema = z.strictObject({
     .prefault({}),
   /** Local time at which the sell-out SKU's stock runs out (see stock-plan.ts). */
   selloutAt: wallClock.default('21:00'),
+  /**
+   * A live stream goes viral: the campaign's clicks turn into cart adds `factor` times as often. It
+   * starts at the first `at` a full day into the period, so the same hour yesterday is there to compare.
+   */
+  surge: z
+    .strictObject({
+      at: wallClock.default('20:00'),
+      minutes: z.number().int().min(1).max(180).default(60),
+      factor: z.number().min(1).max(10).default(4),
+      campaign: z
+        .string()
+        .refine((id) => CAMPAIGNS.some((c) => c.id === id), 'not a simulated campaign')
+        .default('cmp-live-flagship'),
+    })
+    .prefault({}),
 });
 
 export type SimulationOptions = z.input<typeof simulationOptionsSchema>;
@@ -92,6 +108,8 @@ export interface SimulationConfig extends Omit<ParsedOptions, 'shares'> {
   incidentStartMs: number | undefined;
   incidentEndMs: number | undefined;
   selloutTargetMs: number | undefined;
+  surgeStartMs: number | undefined;
+  surgeEndMs: number | undefined;
 }
 
 export function resolveConfig(options: SimulationOptions = {}): SimulationConfig {
@@ -102,6 +120,7 @@ export function resolveConfig(options: SimulationOptions = {}): SimulationConfig
   const startMs = zone.instantOf({ year, month, day, hour: Number(hour.slice(0, 2)), minute: 0 });
   const endMs = startMs + parsed.hours * HOUR_MS;
   const incidentStartMs = zone.firstOccurrence(parsed.incident.at, startMs, endMs);
+  const surgeStartMs = zone.firstOccurrence(parsed.surge.at, startMs + 24 * HOUR_MS, endMs);
   return {
     ...parsed,
     shares: { ...DEFAULT_SHARES, ...definedOnly(parsed.shares) },
@@ -111,6 +130,8 @@ export function resolveConfig(options: SimulationOptions = {}): SimulationConfig
     incidentStartMs,
     incidentEndMs: incidentStartMs === undefined ? undefined : incidentStartMs + parsed.incident.minutes * 60_000,
     selloutTargetMs: zone.firstOccurrence(parsed.selloutAt, startMs, endMs),
+    surgeStartMs,
+    surgeEndMs: surgeStartMs === undefined ? undefined : surgeStartMs + parsed.surge.minutes * 60_000,
   };
 }
 

@@ -14,7 +14,7 @@ import { corrupt, streamsFor } from './malformed.js';
 import { serialize, type SimMessage, type TimedEvent } from './messages.js';
 import { Random } from './random.js';
 import { ProducerRetries } from './producer-retries.js';
-import { paymentFailureOdds, scenarioReport, type ScenarioReport } from './scenario.js';
+import { addToCartOdds, paymentFailureOdds, scenarioReport, type ScenarioReport } from './scenario.js';
 import { shoppers, startSession, type Process, type ShopContext } from './sessions.js';
 import { planStock } from './stock-plan.js';
 import { StockLedger } from './stock.js';
@@ -99,6 +99,7 @@ export function* generateMessages(config: SimulationConfig): Generator<SimMessag
     },
     release: (sku, allocations) => stock.release(sku, allocations),
     paymentFailure: (timeMs) => paymentFailureOdds(config, timeMs),
+    addToCart: (campaign, timeMs) => addToCartOdds(config, campaign, timeMs),
     emit,
   };
 

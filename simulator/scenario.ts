@@ -1,5 +1,5 @@
 /** The day's scripted moments (sale opening, payment incident, sell-out) and the report of how they played out. */
-import { CAMPAIGNS, INCIDENT_FAILURE_REASONS, NORMAL_FAILURE_RATE, PAYMENT_FAILURE_REASONS, SELLOUT_SKU, type CampaignProfile } from './catalog.js';
+import { CAMPAIGNS, INCIDENT_FAILURE_REASONS, NORMAL_FAILURE_RATE, PAYMENT_FAILURE_REASONS, SELLOUT_SKU, type Campaign, type CampaignProfile } from './catalog.js';
 import type { SimulationConfig } from './config.js';
 
 /** What happened in the scenario, for the truth file and for people reading dashboards against it. */
@@ -9,6 +9,8 @@ export interface ScenarioReport {
   sale_opens: string[];
   incident: { start: string; end: string; failure_rate: number } | null;
   sellout: { sku: string; initial_stock: number; target: string | null; sold_out_at: string | null };
+  /** The campaign whose cart adds surge, and when; null when the period is too short to have a yesterday. */
+  surge: { campaign_id: string; start: string; end: string; factor: number } | null;
   inventory_interval_ms: number;
 }
 
@@ -25,11 +27,18 @@ export function paymentFailureOdds(config: SimulationConfig, timeMs: number): Pa
     : { probability: NORMAL_FAILURE_RATE, reasons: PAYMENT_FAILURE_REASONS };
 }
 
+/** The campaign's add-to-cart odds at an instant: multiplied during the surge. */
+export function addToCartOdds(config: SimulationConfig, campaign: Campaign, timeMs: number): number {
+  const { surgeStartMs, surgeEndMs, surge } = config;
+  const inSurge = surgeStartMs !== undefined && surgeEndMs !== undefined && timeMs >= surgeStartMs && timeMs < surgeEndMs;
+  return inSurge && campaign.id === surge.campaign ? Math.min(1, campaign.addToCart * surge.factor) : campaign.addToCart;
+}
+
 export function scenarioReport(
   config: SimulationConfig,
   played: { selloutInitialStock: number; soldOutAtMs: number | undefined; inventoryIntervalMs: number },
 ): ScenarioReport {
-  const { incidentStartMs, incidentEndMs, selloutTargetMs } = config;
+  const { incidentStartMs, incidentEndMs, selloutTargetMs, surgeStartMs, surgeEndMs } = config;
   return {
     campaigns: CAMPAIGNS.map((c) => ({ campaign_id: c.id, profile: c.profile, channels: Object.keys(c.channels) })),
     sale_opens: localMidnights(config).map(iso),
@@ -43,6 +52,10 @@ export function scenarioReport(
       target: selloutTargetMs === undefined ? null : iso(selloutTargetMs),
       sold_out_at: played.soldOutAtMs === undefined ? null : iso(played.soldOutAtMs),
     },
+    surge:
+      surgeStartMs === undefined || surgeEndMs === undefined
+        ? null
+        : { campaign_id: config.surge.campaign, start: iso(surgeStartMs), end: iso(surgeEndMs), factor: config.surge.factor },
     inventory_interval_ms: played.inventoryIntervalMs,
   };
 }

@@ -24,6 +24,8 @@ export interface ShopContext {
   reserve(sku: string, quantity: number, timeMs: number): Allocation[] | undefined;
   release(sku: string, allocations: readonly Allocation[]): void;
   paymentFailure(timeMs: number): { probability: number; reasons: readonly string[] };
+  /** Chance that a click on the campaign's ad leads to shopping (the campaign's own, except in a surge). */
+  addToCart(campaign: Campaign, timeMs: number): number;
   emit(event: TimedEvent, key: string): void;
 }
 
@@ -102,7 +104,7 @@ function* adSession(ctx: ShopContext, startMs: number, ad: Ad): Process {
   yield (t += random.between(1 * SECOND, 8 * SECOND));
   const cost_micros = Math.round(campaign.cpcMicros * (0.8 + 0.4 * random.next()));
   ctx.emit(events.click(t, { type: 'click', user_id, campaign_id, channel, sku, cost_micros }), user_id);
-  if (random.chance(campaign.addToCart)) yield* shop(ctx, t, user_id, ad);
+  if (random.chance(ctx.addToCart(campaign, t))) yield* shop(ctx, t, user_id, ad);
 }
 
 /** A shopper filling a basket; the ad that brought them sets the odds and the featured SKUs. */

@@ -10,7 +10,7 @@ import type { Calibration } from './calibration.js';
 import type { SimulationConfig } from './config.js';
 import { EventQueue } from './event-queue.js';
 import type { Random } from './random.js';
-import { paymentFailureOdds } from './scenario.js';
+import { addToCartOdds, paymentFailureOdds } from './scenario.js';
 import { shoppers, startSession, type Process, type ShopContext, type ShopEvents } from './sessions.js';
 import type { StockLevels } from './stock.js';
 
@@ -40,6 +40,7 @@ export function planStock(
     },
     release: (sku, allocations) => allocations.forEach((a) => add(sku, -a.quantity)),
     paymentFailure: (timeMs) => paymentFailureOdds(config, timeMs),
+    addToCart: (campaign, timeMs) => addToCartOdds(config, campaign, timeMs),
     emit: () => {},
   };
   const queue = new EventQueue<Process>();

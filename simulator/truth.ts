@@ -4,8 +4,8 @@
  * being repeated here; only the contract modules (schemas/) are common ground.
  */
 import { CAMPAIGN_COUNTERS, SKU_COUNTERS, UNATTRIBUTED, zeroCounters, type CampaignCounters, type SkuCounters } from '../schemas/counters.js';
-import { METRICS, type MetricId } from '../schemas/metric-catalog.js';
-import { evaluateMetric, type MetricValue } from '../schemas/metric-math.js';
+import { METRICS, type MetricId, type Status } from '../schemas/metric-catalog.js';
+import { evaluateMetric, stockCover, type MetricValue } from '../schemas/metric-math.js';
 import { REJECT_REASONS, type RejectReason } from '../schemas/reasons.js';
 import { STREAMS, type Stream, type TopicNames } from '../schemas/topics.js';
 import type { ShareName, SimulationConfig } from './config.js';
@@ -33,6 +33,19 @@ export interface SkuHourRow extends HourKey {
   counters: SkuCounters;
   /** Sum over warehouses of each one's latest snapshot in the hour (by event time); null without snapshots. */
   available: number | null;
+  stock_signal: StockSignal;
+}
+
+/** The stock-out warning at the hour's close, worked out from the generated events alone. */
+export interface StockSignal {
+  /** Every warehouse's latest snapshot up to the hour's close, summed; null before the SKU's first snapshot. */
+  available_at_close: number | null;
+  net_units_sold: number;
+  hours_of_cover: number | null;
+  status: Status;
+  /** Cart adds (and their units) in an hour that began and closed with the SKU at zero stock. */
+  lost_cart_adds: number;
+  lost_units: number;
 }
 
 export interface Truth {
@@ -48,6 +61,7 @@ export interface Truth {
     inventory_share: number;
     incident: { at: string; minutes: number; failure_rate: number };
     sellout_at: string;
+    surge: { at: string; minutes: number; factor: number; campaign: string };
   };
   period: { start: string; end: string; start_local: string; end_local: string };
   topics: TopicNames;
@@ -114,11 +128,12 @@ export class TruthBuilder {
       }
     }
     const sku_hours: SkuHourRow[] = [];
+    const closing = new ClosingStock();
     for (const [hourMs, skus] of sortedByKey(this.skuHours)) {
       for (const [sku, { counters, stock }] of sortedByKey(skus)) {
         let available: number | null = null;
         for (const snapshot of stock.values()) available = (available ?? 0) + snapshot.available;
-        sku_hours.push({ ...hourKey(hourMs), sku, counters, available });
+        sku_hours.push({ ...hourKey(hourMs), sku, counters, available, stock_signal: closing.close(sku, counters, stock) });
       }
     }
     const by_topic: Record<string, number> = {};
@@ -140,6 +155,7 @@ export class TruthBuilder {
         inventory_share: config.inventoryShare,
         incident: { at: config.incident.at, minutes: config.incident.minutes, failure_rate: config.incident.failureRate },
         sellout_at: config.selloutAt,
+        surge: config.surge,
       },
       period: {
         start: new Date(config.startMs).toISOString(),
@@ -227,6 +243,38 @@ export class TruthBuilder {
     if (cell === undefined) skus.set(sku, (cell = { counters: zeroCounters(SKU_COUNTERS), stock: new Map() }));
     return cell;
   }
+}
+
+/** Carries every warehouse's level from snapshot to snapshot, SKU by SKU, as hours close in order. */
+class ClosingStock {
+  private readonly levels = new Map<string, Map<string, number>>();
+
+  close(sku: string, counters: SkuCounters, snapshots: SkuHour['stock']): StockSignal {
+    let warehouses = this.levels.get(sku);
+    const atStart = warehouses === undefined ? null : sum(warehouses.values());
+    if (snapshots.size > 0) {
+      if (warehouses === undefined) this.levels.set(sku, (warehouses = new Map()));
+      for (const [warehouse, { available }] of snapshots) warehouses.set(warehouse, available);
+    }
+    const atClose = warehouses === undefined ? null : sum(warehouses.values());
+    const net = counters.units_sold - counters.units_refunded;
+    const { hoursOfCover, status } = stockCover(atClose, net, counters.cart_adds);
+    const lost = atStart === 0 && atClose === 0;
+    return {
+      available_at_close: atClose,
+      net_units_sold: net,
+      hours_of_cover: hoursOfCover,
+      status,
+      lost_cart_adds: lost ? counters.cart_adds : 0,
+      lost_units: lost ? counters.cart_add_units : 0,
+    };
+  }
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
 }
 
 function perStream(): Record<Stream, number> {

@@ -4,20 +4,24 @@
  * evaluator (schemas/metric-math.ts) implements the same definitions; tests hold one against the other.
  */
 import { CAMPAIGN_COUNTERS, SKU_COUNTERS } from '../../schemas/counters.js';
-import { METRICS, type CounterSum, type MetricDefinition } from '../../schemas/metric-catalog.js';
+import { METRICS, type CounterSum, type MetricDefinition, type Thresholds } from '../../schemas/metric-catalog.js';
 import { MICROS_PER_UNIT } from '../../schemas/metric-math.js';
 
-export function counterSumSql(sum: CounterSum): string {
-  return sum.map((t, i) => `${i === 0 ? (t.sign < 0 ? '-' : '') : t.sign < 0 ? ' - ' : ' + '}${t.counter}`).join('');
+/** Maps a counter to the column that holds it, e.g. `clicks` -> `clicks_yesterday` in the comparison views. */
+export type CounterColumn = (counter: string) => string;
+const sameName: CounterColumn = (counter) => counter;
+
+export function counterSumSql(sum: CounterSum, column: CounterColumn = sameName): string {
+  return sum.map((t, i) => `${i === 0 ? (t.sign < 0 ? '-' : '') : t.sign < 0 ? ' - ' : ' + '}${column(t.counter)}`).join('');
 }
 
 /** Ratios as Float64 fractions; money as Decimal so that currency amounts never pass through binary floats. */
-export function metricValueSql(m: MetricDefinition): string {
-  const numerator = `(${counterSumSql(m.numerator)})`;
+export function metricValueSql(m: MetricDefinition, column: CounterColumn = sameName): string {
+  const numerator = `(${counterSumSql(m.numerator, column)})`;
   if (m.denominator === undefined) {
     return m.unit === 'money' ? `toDecimal128(${numerator}, 6) / ${MICROS_PER_UNIT}` : `toFloat64(${numerator})`;
   }
-  const denominator = `(${counterSumSql(m.denominator)})`;
+  const denominator = `(${counterSumSql(m.denominator, column)})`;
   const quotient =
     m.unit === 'money'
       ? `toDecimal128(${numerator}, 6) / ${denominator} / ${MICROS_PER_UNIT}`
@@ -25,13 +29,18 @@ export function metricValueSql(m: MetricDefinition): string {
   return `if(${denominator} = 0, NULL, ${quotient})`;
 }
 
+/** The `multiIf` branches giving red/amber/green for a value against thresholds (a metric's own, or plan attainment). */
+export function thresholdBranchesSql(t: Thresholds, compared: string): string {
+  const cmp = t.bad === 'low' ? '<' : '>';
+  return `${compared} ${cmp} ${t.red}, 'red', ${compared} ${cmp} ${t.amber}, 'amber', 'green'`;
+}
+
 export function metricStatusSql(m: MetricDefinition, value: string): string {
   const insufficient = `(${counterSumSql(m.minVolume.of)}) < ${m.minVolume.min} OR ${value} IS NULL, 'insufficient'`;
   const t = m.thresholds;
-  // Plan-based thresholds need the plan table (war-room signals); until a plan is joined they are neutral.
+  // Plan-based thresholds need the plan: the plan_attainment view applies them.
   if (t === undefined || t.against === 'plan') return `multiIf(${insufficient}, 'neutral')`;
-  const cmp = t.bad === 'low' ? '<' : '>';
-  return `multiIf(${insufficient}, ${value} ${cmp} ${t.red}, 'red', ${value} ${cmp} ${t.amber}, 'amber', 'green')`;
+  return `multiIf(${insufficient}, ${thresholdBranchesSql(t, value)})`;
 }
 
 function metricColumns(): string {
@@ -42,6 +51,23 @@ function metricColumns(): string {
 }
 
 const sums = (names: readonly string[]) => names.map((c) => `    sum(${c}) AS ${c}`).join(',\n');
+
+/** Every catalog metric over campaign_hourly's counters summed by `keys` (e.g. per hour for the whole shop). */
+export function metricsOverSql(keys: readonly string[]): string {
+  const keyList = keys.join(', ');
+  return `SELECT
+    ${keyList},
+    ${CAMPAIGN_COUNTERS.join(', ')},
+${metricColumns()}
+FROM
+(
+    SELECT
+        ${keyList},
+${sums(CAMPAIGN_COUNTERS).replaceAll('    sum', '        sum')}
+    FROM campaign_hourly
+    GROUP BY ${keyList}
+)`;
+}
 
 export function renderMetricViews(): string {
   const counters = CAMPAIGN_COUNTERS.join(', ');
@@ -67,18 +93,7 @@ ${metricColumns()}
 FROM campaign_hourly;
 
 CREATE OR REPLACE VIEW shop_metrics AS
-SELECT
-    hour,
-    ${counters},
-${metricColumns()}
-FROM
-(
-    SELECT
-        hour,
-${sums(CAMPAIGN_COUNTERS).replaceAll('    sum', '        sum')}
-    FROM campaign_hourly
-    GROUP BY hour
-);
+${metricsOverSql(['hour'])};
 
 CREATE OR REPLACE VIEW sku_hourly AS
 SELECT
@@ -88,15 +103,16 @@ ${sums(SKU_COUNTERS)}
 FROM sku_hourly_state FINAL
 GROUP BY hour, sku;
 
--- Per hour and SKU: each warehouse's latest snapshot in the hour, summed over warehouses.
+-- Per hour, SKU and warehouse: the latest snapshot in the hour (by event time, then offset).
+CREATE OR REPLACE VIEW warehouse_stock_hourly AS
+SELECT hour, sku, warehouse, argMax(available, (snapshot_time, snapshot_offset)) AS available
+FROM inventory_hourly_state FINAL
+GROUP BY hour, sku, warehouse;
+
+-- Per hour and SKU: the warehouses with a snapshot in the hour, summed.
 CREATE OR REPLACE VIEW sku_stock_hourly AS
 SELECT hour, sku, sum(available) AS available
-FROM
-(
-    SELECT hour, sku, warehouse, argMax(available, (snapshot_time, snapshot_offset)) AS available
-    FROM inventory_hourly_state FINAL
-    GROUP BY hour, sku, warehouse
-)
+FROM warehouse_stock_hourly
 GROUP BY hour, sku;
 
 CREATE OR REPLACE VIEW dead_letters AS

@@ -1,17 +1,17 @@
-/** `npm run ddl`: regenerates the catalog-derived migration; `--check` fails when the file is stale. */
+/** `npm run ddl`: regenerates the catalog-derived migrations; `--check` fails when a file is stale. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderMetricViews } from './catalog-sql.js';
-import { MIGRATIONS_DIR } from './migrate.js';
+import { GENERATED_MIGRATIONS } from './generated-migrations.js';
 
-export const METRIC_VIEWS_FILE = `${MIGRATIONS_DIR}0002_metric_views.sql`;
-
-const rendered = renderMetricViews();
-if (process.argv.includes('--check')) {
-  if (readFileSync(METRIC_VIEWS_FILE, 'utf8') !== rendered) {
-    console.error(`${METRIC_VIEWS_FILE} is stale: run \`npm run ddl\``);
-    process.exit(1);
+const check = process.argv.includes('--check');
+let stale = false;
+for (const { file, render } of GENERATED_MIGRATIONS) {
+  const rendered = render();
+  if (!check) {
+    writeFileSync(file, rendered);
+    console.log(`wrote ${file}`);
+  } else if (readFileSync(file, 'utf8') !== rendered) {
+    console.error(`${file} is stale: run \`npm run ddl\``);
+    stale = true;
   }
-} else {
-  writeFileSync(METRIC_VIEWS_FILE, rendered);
-  console.log(`wrote ${METRIC_VIEWS_FILE}`);
 }
+if (stale) process.exit(1);

@@ -25,6 +25,18 @@ export function createHourBucketer(timeZone: string): HourBucketer {
   };
 }
 
+/**
+ * The instant a local wall-clock hour ('YYYY-MM-DD HH') starts, or undefined when the zone's clocks skip
+ * it (a DST gap). Of the two instants of a repeated hour (clocks falling back) it gives the earlier one.
+ */
+export function localHourStart(timeZone: string, local: { year: number; month: number; day: number; hour: number }): number | undefined {
+  const offsetOf = zoneOffsetReader(timeZone);
+  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour);
+  // The offset a few hours either side covers both readings of a repeated hour; take the earlier instant that reads right.
+  const candidates = [...new Set([wall - offsetOf(wall - 12 * HOUR_MS), wall - offsetOf(wall + 12 * HOUR_MS)])].sort((a, b) => a - b);
+  return candidates.find((t) => t + offsetOf(t) === wall);
+}
+
 /** Returns a function giving the zone's offset from UTC (ms, east positive) at an instant. */
 function zoneOffsetReader(timeZone: string): (epochMs: number) => number {
   const format = new Intl.DateTimeFormat('en-US', {

@@ -15,7 +15,8 @@ import { METRICS, type MetricDefinition } from '../../schemas/metric-catalog.js'
 import { evaluateMetric } from '../../schemas/metric-math.js';
 import { computeTruth, type CampaignHourRow, type Truth } from '../../simulator/index.js';
 import { expandGrafanaQuery, type DashboardState } from '../support/grafana-query.js';
-import { loadSimulatedDay } from '../support/load-day.js';
+import { migrate } from '../../processors/clickhouse/migrate.js';
+import { loadSimulatedDay } from '../support/simulated-day.js';
 import { testConfig } from '../support/test-config.js';
 
 const HOUR_MS = 3_600_000;
@@ -77,7 +78,8 @@ function metricColumn(row: Row | undefined, panel: string): MetricDefinition {
 beforeAll(async () => {
   truth = computeTruth(simulation);
   ch = await openClickHouse(testConfig(['127.0.0.1:9'], { PIPELINE_TZ: simulation.timeZone }).clickhouse);
-  await loadSimulatedDay(ch, simulation);
+  await migrate(ch);
+  await loadSimulatedDay(ch, simulation, 3);
 });
 
 afterAll(async () => {

@@ -8,13 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { openClickHouse } from '../../processors/clickhouse/client.js';
 import { migrate } from '../../processors/clickhouse/migrate.js';
 import { StateStore } from '../../processors/clickhouse/state-store.js';
-import { processMessage, type ProcessContext } from '../../processors/pipeline/process-message.js';
+import { processMessage } from '../../processors/pipeline/process-message.js';
 import type { PartitionState } from '../../processors/state/partition-state.js';
 import { takeSnapshot } from '../../processors/state/snapshot.js';
-import { createHourBucketer } from '../../processors/window/hour-bucket.js';
 import { DEFAULT_TOPICS, streamOfTopic } from '../../schemas/topics.js';
 import { computeTruth } from '../../simulator/index.js';
-import { partitionedLog } from '../support/load-day.js';
+import { contextFor, partitionLog } from '../support/simulated-day.js';
 import { testConfig } from '../support/test-config.js';
 import { compareWithTruth } from '../../simulator/compare-clickhouse.js';
 
@@ -31,17 +30,13 @@ describe('crash at any moment, replay from stored progress', () => {
   it('totals equal the ground truth after many crashes, some in the middle of a flush', async () => {
     const simulation = { seed: 11, timeZone: 'Asia/Kathmandu', start: '2026-11-11', hours: 24, events: 12_000 };
     const truth = computeTruth(simulation);
-    const log = partitionedLog(simulation, PARTITIONS);
+    const log = partitionLog(simulation, PARTITIONS);
 
     const config = testConfig(['127.0.0.1:9'], { PIPELINE_TZ: 'Asia/Kathmandu' });
     const ch = await openClickHouse(config.clickhouse);
     await migrate(ch);
     const store = new StateStore(ch);
-    const ctx: ProcessContext = {
-      decodeOptions: { topics: DEFAULT_TOPICS },
-      allowedLatenessMs: 48 * 3_600_000,
-      hourOf: createHourBucketer('Asia/Kathmandu'),
-    };
+    const ctx = contextFor('Asia/Kathmandu');
     const random = lcg(2026);
 
     let states = new Map<string, PartitionState>();
@@ -126,7 +121,7 @@ describe('crash at any moment, replay from stored progress', () => {
     const ch = await openClickHouse(config.clickhouse);
     await migrate(ch);
     const store = new StateStore(ch);
-    const ctx: ProcessContext = { decodeOptions: { topics: DEFAULT_TOPICS }, allowedLatenessMs: 48 * 3_600_000, hourOf: createHourBucketer('UTC') };
+    const ctx = contextFor('UTC');
     const options = { allowedLatenessMs: ctx.allowedLatenessMs, dedupWindow: DEDUP_WINDOW };
     const state = await store.loadPartition(DEFAULT_TOPICS.click, 0, 'click', options);
     // No valid event, so the watermark is still the epoch when the progress row is written.

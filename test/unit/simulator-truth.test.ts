@@ -11,6 +11,7 @@ const scenario: ScenarioReport = {
   sale_opens: [],
   incident: null,
   sellout: { sku: 'x', initial_stock: 0, target: null, sold_out_at: null },
+  surge: null,
   inventory_interval_ms: 60_000,
 };
 

@@ -37,6 +37,8 @@ SELECT
     multiIf((paid_orders + failed_payments) < 20 OR payment_failure_rate IS NULL, 'insufficient', payment_failure_rate > 0.05, 'red', payment_failure_rate > 0.02, 'amber', 'green') AS payment_failure_rate_status,
     toDecimal128((paid_micros - refunded_micros), 6) / 1000000 AS gmv,
     multiIf((paid_orders) < 0 OR gmv IS NULL, 'insufficient', 'neutral') AS gmv_status,
+    toFloat64((paid_orders)) AS orders,
+    multiIf((paid_orders) < 0 OR orders IS NULL, 'insufficient', 'neutral') AS orders_status,
     if((paid_orders) = 0, NULL, toDecimal128((paid_micros - refunded_micros), 6) / (paid_orders) / 1000000) AS aov,
     multiIf((paid_orders) < 1 OR aov IS NULL, 'insufficient', 'neutral') AS aov_status
 FROM campaign_hourly;
@@ -57,6 +59,8 @@ SELECT
     multiIf((paid_orders + failed_payments) < 20 OR payment_failure_rate IS NULL, 'insufficient', payment_failure_rate > 0.05, 'red', payment_failure_rate > 0.02, 'amber', 'green') AS payment_failure_rate_status,
     toDecimal128((paid_micros - refunded_micros), 6) / 1000000 AS gmv,
     multiIf((paid_orders) < 0 OR gmv IS NULL, 'insufficient', 'neutral') AS gmv_status,
+    toFloat64((paid_orders)) AS orders,
+    multiIf((paid_orders) < 0 OR orders IS NULL, 'insufficient', 'neutral') AS orders_status,
     if((paid_orders) = 0, NULL, toDecimal128((paid_micros - refunded_micros), 6) / (paid_orders) / 1000000) AS aov,
     multiIf((paid_orders) < 1 OR aov IS NULL, 'insufficient', 'neutral') AS aov_status
 FROM
@@ -88,15 +92,16 @@ SELECT
 FROM sku_hourly_state FINAL
 GROUP BY hour, sku;
 
--- Per hour and SKU: each warehouse's latest snapshot in the hour, summed over warehouses.
+-- Per hour, SKU and warehouse: the latest snapshot in the hour (by event time, then offset).
+CREATE OR REPLACE VIEW warehouse_stock_hourly AS
+SELECT hour, sku, warehouse, argMax(available, (snapshot_time, snapshot_offset)) AS available
+FROM inventory_hourly_state FINAL
+GROUP BY hour, sku, warehouse;
+
+-- Per hour and SKU: the warehouses with a snapshot in the hour, summed.
 CREATE OR REPLACE VIEW sku_stock_hourly AS
 SELECT hour, sku, sum(available) AS available
-FROM
-(
-    SELECT hour, sku, warehouse, argMax(available, (snapshot_time, snapshot_offset)) AS available
-    FROM inventory_hourly_state FINAL
-    GROUP BY hour, sku, warehouse
-)
+FROM warehouse_stock_hourly
 GROUP BY hour, sku;
 
 CREATE OR REPLACE VIEW dead_letters AS
