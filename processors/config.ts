@@ -174,6 +174,8 @@ const envSchema = z
     HTTP_ACCESS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
     /** /readyz reports unready while the summed consumer lag of this processor's partitions exceeds this. @default 1000000 */
     READY_MAX_LAG: integer(1, 1_000_000_000).default(1_000_000),
+    /** Alertmanager whose active alerts the war-room page lists (e.g. http://127.0.0.1:9093). @default undefined */
+    ALERTMANAGER_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:9093' }).optional(),
     /**
      * Channels that get their own business gauges on /metrics besides the shop-wide ones. Only listed
      * values become Prometheus labels, so label cardinality stays bounded whatever the events carry.
@@ -263,7 +265,7 @@ export interface PipelineConfig {
     maxFutureSkewSeconds: number;
     dedupWindow: number;
   };
-  http: { host: string; port: number; accessToken: string | undefined; readyMaxLag: number };
+  http: { host: string; port: number; accessToken: string | undefined; readyMaxLag: number; alertmanagerUrl: string | undefined };
   /** What the processors publish for alerting, see processors/metrics/. */
   metrics: { channels: string[]; campaigns: string[]; warRoom: boolean };
   logLevel: LogLevel;
@@ -297,7 +299,7 @@ function toPipelineConfig(env: Env): PipelineConfig {
       maxFutureSkewSeconds: env.MAX_FUTURE_SKEW_SECONDS,
       dedupWindow: env.DEDUP_WINDOW,
     },
-    http: { host: env.HTTP_HOST, port: env.METRICS_PORT, accessToken: env.HTTP_ACCESS_TOKEN, readyMaxLag: env.READY_MAX_LAG },
+    http: { host: env.HTTP_HOST, port: env.METRICS_PORT, accessToken: env.HTTP_ACCESS_TOKEN, readyMaxLag: env.READY_MAX_LAG, alertmanagerUrl: env.ALERTMANAGER_URL },
     metrics: { channels: env.METRICS_CHANNELS, campaigns: env.METRICS_CAMPAIGNS, warRoom: env.WAR_ROOM },
     logLevel: env.LOG_LEVEL,
   };

@@ -16,6 +16,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { startMockCluster } from './embedded/mock-cluster.js';
 import { createProducer } from './kafka/producer.js';
 import { createLogger } from './runtime/log.js';
+import { startMonitoring } from './runtime/start-monitoring.js';
 import { startPipeline } from './runtime/start-pipeline.js';
 
 const demoEnv = z.object({
@@ -42,7 +43,10 @@ async function main(): Promise<void> {
   await clickhouse.command({ query: 'DROP DATABASE IF EXISTS {db:Identifier} SYNC', query_params: { db: config.clickhouse.database } });
   await clickhouse.close();
   const ch = await openClickHouse(config.clickhouse);
-  const pipeline = await startPipeline(config, { clickhouse: ch, log });
+  const monitoring = await startMonitoring(config);
+  const pipeline = await startPipeline(config, { clickhouse: ch, log, observer: monitoring.observer });
+  monitoring.attach(pipeline);
+  const pageUrl = `http://${monitoring.http.host}:${monitoring.http.port}/war-room`;
 
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
     stopping = true;
     clearInterval(screen);
     await pipeline.stop().catch(() => undefined);
+    await monitoring.http.close();
     await ch.close();
     cluster.stop();
     process.exit(code);
@@ -59,7 +64,7 @@ async function main(): Promise<void> {
 
   let simLine = 'starting simulator...';
   const tz = config.pipeline.timeZone;
-  const screen = setInterval(() => void render(ch, tz, pipeline.processor.stats, simLine), 1000);
+  const screen = setInterval(() => void render(ch, tz, pipeline.processor.stats, `${simLine}\nwar-room page: ${pageUrl}`), 1000);
   const producer = await createProducer({ client: 'rdkafka', brokers: [cluster.bootstraps] });
   const truth = await runSimulation({
     producer,

@@ -10,10 +10,18 @@ import type { Registry } from 'prom-client';
 import type { PipelineConfig } from '../config.js';
 import type { Readiness } from './readiness.js';
 
+export interface HttpResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
 export interface HttpServerDeps {
   config: PipelineConfig['http'];
   registry: Registry;
   readiness: () => Promise<Readiness>;
+  /** Further GET resources by path, such as the war-room page. */
+  resources?: Record<string, () => HttpResponse | Promise<HttpResponse>>;
 }
 
 export interface RunningHttpServer {
@@ -44,12 +52,13 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 }
 
 async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!authorized(req, deps.config.accessToken)) {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (!authorized(req, url, deps.config.accessToken)) {
     res.setHeader('WWW-Authenticate', 'Bearer');
     return send(res, 401, 'text/plain', 'unauthorized\n');
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const path = url.pathname;
   switch (path) {
     case '/metrics':
       return send(res, 200, deps.registry.contentType, await deps.registry.metrics());
@@ -59,14 +68,19 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
       const result = await deps.readiness();
       return send(res, result.ready ? 200 : 503, 'application/json', JSON.stringify(result) + '\n');
     }
-    default:
-      return send(res, 404, 'text/plain', 'not found\n');
+    default: {
+      const resource = deps.resources?.[path];
+      if (resource === undefined) return send(res, 404, 'text/plain', 'not found\n');
+      const { status, contentType, body } = await resource();
+      return send(res, status, contentType, body);
+    }
   }
 }
 
-function authorized(req: IncomingMessage, token: string | undefined): boolean {
+/** The bearer header, or `?token=` for a browser opening the war-room page (which has no way to set a header). */
+function authorized(req: IncomingMessage, url: URL, token: string | undefined): boolean {
   if (token === undefined) return true;
-  const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('token') ?? '';
   const expected = Buffer.from(token);
   const actual = Buffer.from(presented);
   // Constant-time comparison, so response timing does not reveal how much of a guess was right.

@@ -1,8 +1,9 @@
 /**
- * The process's monitoring surface: Prometheus metrics and the HTTP server with /metrics, /healthz
- * and /readyz. Started before the pipeline so that a slow group join shows as "alive, not ready"
+ * The process's monitoring surface: Prometheus metrics and the HTTP server with /metrics, /healthz,
+ * /readyz and the war-room page. Started before the pipeline so that a slow group join shows as "alive, not ready"
  * instead of a scrape failure that would look like a dead processor.
  */
+import { WAR_ROOM_PATHS, warRoomResources } from '../../dashboards/war-room/war-room-endpoint.js';
 import { isReachable } from '../clickhouse/client.js';
 import type { PipelineConfig } from '../config.js';
 import { startHttpServer, type RunningHttpServer } from '../http/http-server.js';
@@ -24,9 +25,13 @@ const CLICKHOUSE_PROBE_TIMEOUT_MS = 500;
 export async function startMonitoring(config: PipelineConfig): Promise<Monitoring> {
   const metrics = createProcessorMetrics(config);
   let pipeline: RunningPipeline | undefined;
+  let warRoom: ReturnType<typeof warRoomResources> | undefined;
+  const starting = () => ({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'the processor is starting' }) });
   const http = await startHttpServer({
     config: config.http,
     registry: metrics.registry,
+    // The war-room page reads ClickHouse through the pipeline's client, so it answers once that is open.
+    resources: Object.fromEntries(WAR_ROOM_PATHS.map((path) => [path, () => warRoom?.[path]?.() ?? starting()])),
     async readiness() {
       if (pipeline === undefined) return readiness({ assigned: 0, flushFailing: false, lag: 0 }, false, config.http.readyMaxLag);
       const reachable = await isReachable(pipeline.clickhouse, CLICKHOUSE_PROBE_TIMEOUT_MS);
@@ -38,6 +43,7 @@ export async function startMonitoring(config: PipelineConfig): Promise<Monitorin
     http,
     attach(running) {
       pipeline = running;
+      warRoom = warRoomResources({ clickhouse: running.clickhouse, config, processorHealth: () => running.processor.health() });
       metrics.monitor(running.processor);
     },
   };

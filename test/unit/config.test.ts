@@ -29,7 +29,7 @@ describe('loadConfig', () => {
         maxFutureSkewSeconds: 300,
         dedupWindow: 200_000,
       },
-      http: { host: '127.0.0.1', port: 9_464, accessToken: undefined, readyMaxLag: 1_000_000 },
+      http: { host: '127.0.0.1', port: 9_464, accessToken: undefined, readyMaxLag: 1_000_000, alertmanagerUrl: undefined },
       metrics: { channels: [], campaigns: [], warRoom: false },
       logLevel: 'info',
     });
