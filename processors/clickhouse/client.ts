@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ClickHouseError, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import type { Secret } from '../secret.js';
 
 export const CLICKHOUSE_OPEN_ERROR_CODES = {
   /** Another process holds the chDB directory. Retriable: that process may be on its way out. */
@@ -43,17 +44,19 @@ export class ClickHouseOpenError extends Error {
   }
 }
 
-/** Where the pipeline's tables live; matches `PipelineConfig['clickhouse']`. */
+/** Where the pipeline's tables live; `PipelineConfig['clickhouse']` is one. */
 export interface ClickHouseTarget {
   /** HTTP endpoint of a ClickHouse server; undefined: embedded chDB in `dataDir`. */
   url: string | undefined;
   /** chDB data directory, created if missing; ignored with a server. */
   dataDir: string;
   database: string;
-  /** Server only. */
-  username: string;
-  /** Server only. */
-  password: string;
+  /** Server only. @default 'default' */
+  username?: string;
+  /** Server only. @default no password */
+  password?: Secret;
+  /** Server only: PEM CA bundle that verifies an https:// server. @default the system's CA store */
+  caFile?: string | undefined;
 }
 
 const APPLICATION = 'ecom-metrics-pipeline';
@@ -68,10 +71,10 @@ export async function ensureDatabase(client: ClickHouseClient, name: string): Pr
 }
 
 async function openServer(url: string, target: ClickHouseTarget): Promise<ClickHouseClient> {
-  const credentials = { url, username: target.username, password: target.password, application: APPLICATION };
+  const options = serverClientOptions(url, target);
   // A client bound to a missing database fails every request, CREATE DATABASE included, so the
   // database is created through a client on the server's default database first.
-  const bootstrap = createClient(credentials);
+  const bootstrap = createClient(options);
   try {
     await ensureDatabase(bootstrap, target.database);
   } catch (cause) {
@@ -79,7 +82,18 @@ async function openServer(url: string, target: ClickHouseTarget): Promise<ClickH
   } finally {
     await bootstrap.close();
   }
-  return createClient({ ...credentials, database: target.database });
+  return createClient({ ...options, database: target.database });
+}
+
+/** Options of a server client without a database (the caller adds it once the database exists). */
+export function serverClientOptions(url: string, target: ClickHouseTarget, readFile: (path: string) => Buffer = readFileSync): ClickHouseClientConfigOptions {
+  return {
+    url,
+    username: target.username ?? 'default',
+    password: target.password?.reveal() ?? '',
+    application: APPLICATION,
+    ...(target.caFile === undefined ? {} : { tls: { ca_cert: readFile(target.caFile) } }),
+  };
 }
 
 function serverError(url: string, database: string, cause: unknown): ClickHouseOpenError {
