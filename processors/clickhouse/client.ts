@@ -13,7 +13,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ClickHouseError, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import type { Secret } from '../secret.js';
+import { APPLICATION, serverClientOptions, type ClickHouseTarget } from './server-options.js';
+
+export type { ClickHouseTarget } from './server-options.js';
 
 export const CLICKHOUSE_OPEN_ERROR_CODES = {
   /** Another process holds the chDB directory. Retriable: that process may be on its way out. */
@@ -44,23 +46,6 @@ export class ClickHouseOpenError extends Error {
   }
 }
 
-/** Where the pipeline's tables live; `PipelineConfig['clickhouse']` is one. */
-export interface ClickHouseTarget {
-  /** HTTP endpoint of a ClickHouse server; undefined: embedded chDB in `dataDir`. */
-  url: string | undefined;
-  /** chDB data directory, created if missing; ignored with a server. */
-  dataDir: string;
-  database: string;
-  /** Server only. @default 'default' */
-  username?: string;
-  /** Server only. @default no password */
-  password?: Secret;
-  /** Server only: PEM CA bundle that verifies an https:// server. @default the system's CA store */
-  caFile?: string | undefined;
-}
-
-const APPLICATION = 'ecom-metrics-pipeline';
-
 export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHouseClient> {
   return target.url === undefined ? openEmbedded(target.dataDir, target.database) : openServer(target.url, target);
 }
@@ -83,17 +68,6 @@ async function openServer(url: string, target: ClickHouseTarget): Promise<ClickH
     await bootstrap.close();
   }
   return createClient({ ...options, database: target.database });
-}
-
-/** Options of a server client without a database (the caller adds it once the database exists). */
-export function serverClientOptions(url: string, target: ClickHouseTarget, readFile: (path: string) => Buffer = readFileSync): ClickHouseClientConfigOptions {
-  return {
-    url,
-    username: target.username ?? 'default',
-    password: target.password?.reveal() ?? '',
-    application: APPLICATION,
-    ...(target.caFile === undefined ? {} : { tls: { ca_cert: readFile(target.caFile) } }),
-  };
 }
 
 function serverError(url: string, database: string, cause: unknown): ClickHouseOpenError {

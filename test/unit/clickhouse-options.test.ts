@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { serverClientOptions } from '../../processors/clickhouse/client.js';
+import { serverClientOptions } from '../../processors/clickhouse/server-options.js';
 import { loadConfig } from '../../processors/config.js';
 
 const CA = fileURLToPath(new URL('../fixtures/tls/ca.pem', import.meta.url));
