@@ -15,7 +15,11 @@ import { processMessage, type ProcessContext } from '../pipeline/process-message
 import type { PartitionState } from '../state/partition-state.js';
 import { takeSnapshot } from '../state/snapshot.js';
 import { createHourBucketer, HOUR_MS } from '../window/hour-bucket.js';
+import { DeadLetterSummary } from './dead-letter-summary.js';
 import type { Logger } from './log.js';
+
+/** At most one dead-letter summary line per minute (see dead-letter-summary.ts). */
+const DEAD_LETTER_SUMMARY_INTERVAL_MS = 60_000;
 
 export interface ProcessorStats {
   counted: number;
@@ -47,6 +51,9 @@ export class Processor {
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
+  /** When the current run of failed flushes began; one error line per outage, not per attempt. */
+  private failingSince: number | undefined;
+  private readonly deadLetterSummary = new DeadLetterSummary(DEAD_LETTER_SUMMARY_INTERVAL_MS);
 
   constructor(private readonly deps: ProcessorDeps) {
     const p = deps.config.pipeline;
@@ -117,7 +124,8 @@ export class Processor {
     await this.flush().catch(() => undefined);
     for (const tp of tps) this.states.delete(key(tp));
     this.stats.assigned = this.states.size;
-    this.deps.log.info('partitions.revoked', { partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) });
+    // Debug: the consumer logs the revocation with its cause (rebalance, stop); one info line per event.
+    this.deps.log.debug('partitions.revoked', { partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) });
   }
 
   private process(batch: Batch): void {
@@ -138,6 +146,7 @@ export class Processor {
           break;
         case 'dead_letter':
           this.stats.deadLetters++;
+          this.deadLetterSummary.add(outcome.rejection.reason, batch.topic);
           this.pendingDeadLetters.push(this.deadLetterMessage(batch, message, outcome.rejection));
           break;
       }
@@ -186,8 +195,13 @@ export class Processor {
     if (this.paused) {
       this.paused = false;
       this.deps.consumer.resume(this.assignedPartitions());
-      this.deps.log.info('flush.recovered', { failures: this.stats.flushFailures });
     }
+    if (this.failingSince !== undefined) {
+      this.deps.log.info('flush.recovered', { failures: this.stats.flushFailures, outageMs: Date.now() - this.failingSince });
+      this.failingSince = undefined;
+    }
+    const summary = this.deadLetterSummary.take();
+    if (summary) this.deps.log.info('dead_letters.summary', { ...summary });
     this.evictClosedHours();
     await this.deps.consumer.commit(snapshot.positions).catch((error: Error) => this.deps.log.warn('commit.failed', { error: error.message }));
   }
@@ -199,7 +213,13 @@ export class Processor {
       this.paused = true;
       this.deps.consumer.pause(this.assignedPartitions());
     }
-    this.deps.log.error('flush.failed', { stage, error: (error as Error).message, failures: this.stats.flushFailures });
+    const fields = { stage, error: (error as Error).message, failures: this.stats.flushFailures };
+    if (this.failingSince === undefined) {
+      this.failingSince = Date.now();
+      this.deps.log.error('flush.failed', fields);
+    } else {
+      this.deps.log.debug('flush.failed_again', fields);
+    }
   }
 
   private evictClosedHours(): void {
