@@ -9,7 +9,7 @@
  * Exit codes: 0 stopped cleanly, 1 failed to start or to stop in time, 2 invalid configuration or arguments.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, renderConfig, secretValues } from './config.js';
+import { ConfigError, loadConfig, renderConfig, secretValues, type PipelineConfig } from './config.js';
 import { createLogger } from './runtime/log.js';
 import { startPipeline } from './runtime/start-pipeline.js';
 
@@ -24,7 +24,7 @@ try {
 } catch (error) {
   exitWithUsageError(`${(error as Error).message}; the only option is --print-config (settings are environment variables, see README.md)`);
 }
-let config;
+let config: PipelineConfig;
 try {
   config = loadConfig();
 } catch (error) {
@@ -37,34 +37,35 @@ if (printConfig) {
 }
 
 const log = createLogger(config.logLevel, { redact: secretValues() });
+// Before anything slow starts: opening chDB blocks the thread for a while, and a SIGTERM that arrives
+// before a listener exists kills the process outright.
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(signal));
 const starting = startPipeline(config, { log });
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(status);
-    const { shutdownTimeoutMs } = config;
-    log.info('processor.stopping', { signal, timeoutMs: shutdownTimeoutMs });
-    const started = performance.now();
-    setTimeout(() => {
-      log.error('processor.stop_timed_out', { timeoutMs: shutdownTimeoutMs });
-      process.exit(1);
-    }, shutdownTimeoutMs);
-    starting
-      .then((pipeline) => pipeline.stop())
-      .then(
-        () => {
-          log.info('processor.stopped', { ms: Math.round(performance.now() - started) });
-          process.exit(0);
-        },
-        (error: Error) => {
-          log.error('processor.stop_failed', { error: error.message });
-          process.exit(1);
-        },
-      );
-  });
+function shutdown(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(status);
+  const { shutdownTimeoutMs } = config;
+  log.info('processor.stopping', { signal, timeoutMs: shutdownTimeoutMs });
+  const started = performance.now();
+  setTimeout(() => {
+    log.error('processor.stop_timed_out', { timeoutMs: shutdownTimeoutMs });
+    process.exit(1);
+  }, shutdownTimeoutMs);
+  starting
+    .then((pipeline) => pipeline.stop())
+    .then(
+      () => {
+        log.info('processor.stopped', { ms: Math.round(performance.now() - started) });
+        process.exit(0);
+      },
+      (error: Error) => {
+        log.error('processor.stop_failed', { error: error.message });
+        process.exit(1);
+      },
+    );
 }
 
 const STATUS_INTERVAL_MS = 1000;
