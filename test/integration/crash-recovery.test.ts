@@ -7,36 +7,29 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inputTopics } from '../../schemas/topics.js';
-import { spawnBroker, type SpawnedBroker } from '../support/broker.js';
+import { spawnBroker } from '../support/broker.js';
 import { produceDay } from '../support/pipeline.js';
 import { processorEnv, seededRandom, startProcessor, storedDifferences, waitAllStored, waitAssigned, type ProcessorTarget } from '../support/processor-runs.js';
 import { spawnTsx, type TsxChild } from '../support/tsx-child.js';
+import { stopProcessesAfterEach } from '../support/test-processes.js';
 
-let broker: SpawnedBroker | undefined;
-const children: TsxChild[] = [];
-afterEach(async () => {
-  await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
-  await broker?.stop();
-  broker = undefined;
-});
+const processes = stopProcessesAfterEach();
 
 function target(brokers: string[], dataDir: string): ProcessorTarget {
   return { brokers, dataDir, groupId: 'crash-test', database: 'crash' };
 }
 
 function start(processors: ProcessorTarget, client: string): TsxChild {
-  const child = startProcessor(processors, { KAFKA_CLIENT: client });
-  children.push(child);
-  return child;
+  return processes.track(startProcessor(processors, { KAFKA_CLIENT: client }));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('SIGKILL at random moments', () => {
   it('a processor killed 12 times while the day is produced and processed ends with exact totals', async () => {
-    broker = await spawnBroker({ partitions: 8 });
+    const broker = (processes.broker = await spawnBroker({ partitions: 8 }));
     const processors = target(broker.brokers, mkdtempSync(join(tmpdir(), 'ecom-crash-')));
     // The simulator paces a day over ~20 s, so the kills land while messages keep arriving.
     const producing = produceDay(broker.brokers, broker.topics, { seed: 3, timeZone: 'Asia/Kolkata', start: '2026-11-11', hours: 24, events: 30_000 }, 'rdkafka', { speed: 4320 });
@@ -57,13 +50,12 @@ describe('SIGKILL at random moments', () => {
   });
 
   it.each(['kafkajs', 'rdkafka'])('%s: two instances in one group, one killed mid-run: totals exact', async (client) => {
-    broker = await spawnBroker({ partitions: 8 });
+    const broker = (processes.broker = await spawnBroker({ partitions: 8 }));
     const processors = target(broker.brokers, mkdtempSync(join(tmpdir(), 'ecom-pair-')));
     // chDB allows one process per directory, so the two group members are two processors in one
     // process that owns the store: the pair child runs both and kills one of them mid-run.
-    const pair = spawnTsx('test/support/processor-pair-child.ts', [], { ...processorEnv(processors), KAFKA_CLIENT: client });
-    children.push(pair);
-    const truth = await produceDay(broker.brokers, broker.topics, { seed: 5, timeZone: 'Asia/Kolkata', start: '2026-11-11', hours: 24, events: 20_000 }, 'kafkajs', { speed: 6000 });
+    const pair = processes.track(spawnTsx('test/support/processor-pair-child.ts', [], { ...processorEnv(processors), KAFKA_CLIENT: client }));
+        const truth = await produceDay(broker.brokers, broker.topics, { seed: 5, timeZone: 'Asia/Kolkata', start: '2026-11-11', hours: 24, events: 20_000 }, 'kafkajs', { speed: 6000 });
     await pair.waitForLine((l): l is { killed: true } => (l as { killed?: boolean }).killed === true, { timeoutMs: 60_000, description: 'one member killed' });
     await waitAllStored(processors, inputTopics(broker.topics));
     await pair.stop('SIGTERM', 15_000);

@@ -7,20 +7,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inputTopics } from '../../schemas/topics.js';
-import { spawnBroker, type SpawnedBroker } from '../support/broker.js';
+import { spawnBroker } from '../support/broker.js';
 import { produceDay } from '../support/pipeline.js';
 import { seededRandom, startProcessor, storedDifferences, waitAllStored, waitAssigned, type ProcessorTarget } from '../support/processor-runs.js';
 import type { TsxChild } from '../support/tsx-child.js';
+import { stopProcessesAfterEach } from '../support/test-processes.js';
 
-let broker: SpawnedBroker | undefined;
-const children: TsxChild[] = [];
-afterEach(async () => {
-  await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
-  await broker?.stop();
-  broker = undefined;
-});
+const processes = stopProcessesAfterEach();
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 /** The processor exits 1 on its own past SHUTDOWN_TIMEOUT_MS; this only catches one that hangs. */
@@ -43,13 +38,9 @@ async function terminate(child: TsxChild): Promise<Exit> {
 
 describe('SIGTERM at random moments', () => {
   it('a processor stopped 5 times while the day is produced exits 0 in time each time and ends with exact totals', async () => {
-    broker = await spawnBroker({ partitions: 8 });
+    const broker = (processes.broker = await spawnBroker({ partitions: 8 }));
     const processors: ProcessorTarget = { brokers: broker.brokers, dataDir: mkdtempSync(join(tmpdir(), 'ecom-sigterm-')), groupId: 'sigterm-test', database: 'sigterm' };
-    const start = (client: string) => {
-      const child = startProcessor(processors, { KAFKA_CLIENT: client, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
-      children.push(child);
-      return child;
-    };
+    const start = (client: string) => processes.track(startProcessor(processors, { KAFKA_CLIENT: client, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }));
     // The simulator paces a day over ~20 s, so the stops land while messages keep arriving.
     const producing = produceDay(broker.brokers, broker.topics, { seed: 11, timeZone: 'Asia/Kolkata', start: '2026-11-11', hours: 24, events: 30_000 }, 'rdkafka', { speed: 4320 });
     const next = seededRandom(4242);
