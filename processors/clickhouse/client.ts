@@ -13,6 +13,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ClickHouseError, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import { APPLICATION, serverClientOptions, type ClickHouseTarget } from './server-options.js';
+
+export type { ClickHouseTarget } from './server-options.js';
 
 export const CLICKHOUSE_OPEN_ERROR_CODES = {
   /** Another process holds the chDB directory. Retriable: that process may be on its way out. */
@@ -43,21 +46,6 @@ export class ClickHouseOpenError extends Error {
   }
 }
 
-/** Where the pipeline's tables live; matches `PipelineConfig['clickhouse']`. */
-export interface ClickHouseTarget {
-  /** HTTP endpoint of a ClickHouse server; undefined: embedded chDB in `dataDir`. */
-  url: string | undefined;
-  /** chDB data directory, created if missing; ignored with a server. */
-  dataDir: string;
-  database: string;
-  /** Server only. */
-  username: string;
-  /** Server only. */
-  password: string;
-}
-
-const APPLICATION = 'ecom-metrics-pipeline';
-
 export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHouseClient> {
   return target.url === undefined ? openEmbedded(target.dataDir, target.database) : openServer(target.url, target);
 }
@@ -68,10 +56,10 @@ export async function ensureDatabase(client: ClickHouseClient, name: string): Pr
 }
 
 async function openServer(url: string, target: ClickHouseTarget): Promise<ClickHouseClient> {
-  const credentials = { url, username: target.username, password: target.password, application: APPLICATION };
+  const options = serverClientOptions(url, target);
   // A client bound to a missing database fails every request, CREATE DATABASE included, so the
   // database is created through a client on the server's default database first.
-  const bootstrap = createClient(credentials);
+  const bootstrap = createClient(options);
   try {
     await ensureDatabase(bootstrap, target.database);
   } catch (cause) {
@@ -79,7 +67,7 @@ async function openServer(url: string, target: ClickHouseTarget): Promise<ClickH
   } finally {
     await bootstrap.close();
   }
-  return createClient({ ...credentials, database: target.database });
+  return createClient({ ...options, database: target.database });
 }
 
 function serverError(url: string, database: string, cause: unknown): ClickHouseOpenError {

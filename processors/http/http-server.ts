@@ -53,7 +53,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 
 async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (!authorized(req, url, deps.config.accessToken)) {
+  if (!authorized(req, url, deps.config.accessToken?.reveal())) {
     res.setHeader('WWW-Authenticate', 'Bearer');
     return send(res, 401, 'text/plain', 'unauthorized\n');
   }

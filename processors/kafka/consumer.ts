@@ -5,7 +5,7 @@
  * the processor chose in `onAssigned` (its state in ClickHouse, not the group's committed offset, says
  * where to resume), and batches of one partition are delivered in offset order, one at a time.
  */
-import type { KafkaClientName } from '../config.js';
+import type { KafkaClientName, KafkaSecurity } from '../config.js';
 
 export interface TopicPartition {
   topic: string;
@@ -69,6 +69,8 @@ export interface ConsumerOptions {
   clientId?: string;
   /** @default 10000 */
   sessionTimeoutMs?: number;
+  /** TLS and SASL. @default plaintext, no authentication */
+  security?: KafkaSecurity;
   /**
    * Called once when the consumer cannot go on: the client crashed for good (kafkajs CRASH without
    * restart, a fatal librdkafka error) or a handler rejected. No handler is called after it; the

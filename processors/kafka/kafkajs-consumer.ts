@@ -49,6 +49,7 @@ import {
 import { createFollowerFirstRoundRobin, LEADER_SYNC_DELAY_MS } from './kafkajs-assigner.js';
 import { beforeDeadline, crashProcess, DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalFor, stderrConsumerLogger, toError, tpKey, tpLabel, stopStep } from './adapter-common.js';
 import { PartitionOwnership } from './partition-ownership.js';
+import { kafkaJsSecurity, NO_SECURITY } from './security.js';
 
 export interface KafkaJsTuning {
   /** Largest fetch per partition; the mock returns one producer batch per partition per fetch. @default 4 MiB */
@@ -109,6 +110,7 @@ export class KafkaJsStreamConsumer implements StreamConsumer {
     this.kafka = new Kafka({
       clientId: options.clientId ?? `${options.groupId}-consumer`,
       brokers: options.brokers,
+      ...kafkaJsSecurity(options.security ?? NO_SECURITY),
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry.log as LogEntry['log'] & { logger?: unknown };

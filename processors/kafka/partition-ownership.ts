@@ -111,7 +111,8 @@ export class PartitionOwnership {
         return skipped?.();
       }
       if (!this.isCurrentGeneration(generation)) return skipped?.();
-      this.log.info('consumer.partitions_assigned', { partitions: starts.map((s) => `${tpLabel(s)}@${s.offset === EARLIEST ? 'earliest' : s.offset}`) });
+      // Debug: the processor logs the assignment with its resume offsets; one info line per event.
+      this.log.debug('consumer.partitions_assigned', { partitions: starts.map((s) => `${tpLabel(s)}@${s.offset === EARLIEST ? 'earliest' : s.offset}`) });
       try {
         await start(starts, generation);
       } catch (error) {

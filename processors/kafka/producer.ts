@@ -6,6 +6,8 @@
  */
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Message, type Producer as KafkaJsProducer } from 'kafkajs';
 import RdKafka from 'node-rdkafka';
+import type { KafkaSecurity } from '../config.js';
+import { kafkaJsSecurity, NO_SECURITY, rdKafkaSecurity } from './security.js';
 
 export interface ProducerMessage {
   topic: string;
@@ -29,12 +31,15 @@ export interface ProducerOptions {
   client: ProducerClient;
   brokers: string[];
   clientId?: string;
+  /** TLS and SASL. @default plaintext, no authentication */
+  security?: KafkaSecurity;
 }
 
 export async function createProducer(options: ProducerOptions): Promise<EventProducer> {
   if (options.brokers.length === 0) throw new Error('createProducer needs at least one broker');
   const clientId = options.clientId ?? 'ecom-metrics';
-  return options.client === 'rdkafka' ? connectRdKafka(options.brokers, clientId) : connectKafkaJs(options.brokers, clientId);
+  const security = options.security ?? NO_SECURITY;
+  return options.client === 'rdkafka' ? connectRdKafka(options.brokers, clientId, security) : connectKafkaJs(options.brokers, clientId, security);
 }
 
 /** Delivery reports of one send() call find their way back to it through the message opaque. */
@@ -48,11 +53,12 @@ interface PendingSend {
 const FLUSH_TIMEOUT_MS = 30_000;
 const QUEUE_FULL_BACKOFF_MS = 5;
 
-async function connectRdKafka(brokers: string[], clientId: string): Promise<EventProducer> {
+async function connectRdKafka(brokers: string[], clientId: string, security: KafkaSecurity): Promise<EventProducer> {
   const producer = new RdKafka.Producer(
     {
       'metadata.broker.list': brokers.join(','),
       'client.id': clientId,
+      ...rdKafkaSecurity(security),
       dr_cb: true,
       'compression.codec': 'none',
       'enable.idempotence': false,
@@ -116,8 +122,8 @@ async function connectRdKafka(brokers: string[], clientId: string): Promise<Even
   };
 }
 
-async function connectKafkaJs(brokers: string[], clientId: string): Promise<EventProducer> {
-  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.WARN });
+async function connectKafkaJs(brokers: string[], clientId: string, security: KafkaSecurity): Promise<EventProducer> {
+  const kafka = new Kafka({ clientId, brokers, ...kafkaJsSecurity(security), logLevel: logLevel.WARN });
   const producer: KafkaJsProducer = kafka.producer({
     // Explicit: the Java-compatible murmur2 partitioner that librdkafka's murmur2_random matches.
     createPartitioner: Partitioners.DefaultPartitioner,

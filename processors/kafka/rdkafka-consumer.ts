@@ -42,6 +42,7 @@ import {
 } from './consumer.js';
 import { crashProcess, DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalFor, stderrConsumerLogger, toError, tpKey, tpLabel, stopStep } from './adapter-common.js';
 import { PartitionOwnership, type PartitionEntry } from './partition-ownership.js';
+import { NO_SECURITY, rdKafkaSecurity } from './security.js';
 
 export interface RdKafkaTuning {
   /**
@@ -128,6 +129,7 @@ export class RdKafkaStreamConsumer implements StreamConsumer {
         'group.id': this.options.groupId,
         'client.id': this.options.clientId ?? `${this.options.groupId}-consumer`,
         'metadata.broker.list': this.options.brokers.join(','),
+        ...rdKafkaSecurity(this.options.security ?? NO_SECURITY),
         'session.timeout.ms': sessionTimeoutMs,
         'heartbeat.interval.ms': heartbeatIntervalFor(sessionTimeoutMs),
         'enable.auto.commit': false,

@@ -16,8 +16,12 @@ import type { RejectReason } from '../../schemas/reasons.js';
 import type { CampaignRow, PartitionState } from '../state/partition-state.js';
 import { takeSnapshot } from '../state/snapshot.js';
 import { HOUR_MS } from '../window/hour-bucket.js';
+import { DeadLetterSummary } from './dead-letter-summary.js';
 import type { Logger } from './log.js';
 import { NO_OBSERVER, type FlushReport, type OutcomeKind, type ProcessorObserver } from './processor-observer.js';
+
+/** At most one dead-letter summary line per minute (see dead-letter-summary.ts). */
+const DEAD_LETTER_SUMMARY_INTERVAL_MS = 60_000;
 
 export interface ProcessorStats {
   counted: number;
@@ -76,6 +80,9 @@ export class Processor {
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
+  /** When the current run of failed flushes began; one error line per outage, not per attempt. */
+  private failingSince: number | undefined;
+  private readonly deadLetterSummary = new DeadLetterSummary(DEAD_LETTER_SUMMARY_INTERVAL_MS);
 
   constructor(private readonly deps: ProcessorDeps) {
     this.topics = topicNames(deps.config.kafka.topicPrefix);
@@ -175,7 +182,8 @@ export class Processor {
     }
     this.stats.assigned = this.states.size;
     this.observer.rebalanced('revoked', tps.length);
-    this.deps.log.info('partitions.revoked', { partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) });
+    // Debug: the consumer logs the revocation with its cause (rebalance, stop); one info line per event.
+    this.deps.log.debug('partitions.revoked', { partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) });
   }
 
   private process(batch: Batch): void {
@@ -200,6 +208,7 @@ export class Processor {
           break;
         case 'dead_letter':
           this.stats.deadLetters++;
+          this.deadLetterSummary.add(outcome.rejection.reason, batch.topic);
           this.pendingDeadLetters.push(this.deadLetterMessage(batch, message, outcome.rejection));
           rejections.set(outcome.rejection.reason, (rejections.get(outcome.rejection.reason) ?? 0) + 1);
           break;
@@ -252,8 +261,13 @@ export class Processor {
     if (this.paused) {
       this.paused = false;
       this.deps.consumer.resume(this.assignedPartitions());
-      this.deps.log.info('flush.recovered', { failures: this.stats.flushFailures });
     }
+    if (this.failingSince !== undefined) {
+      this.deps.log.info('flush.recovered', { failures: this.stats.flushFailures, outageMs: Date.now() - this.failingSince });
+      this.failingSince = undefined;
+    }
+    const summary = this.deadLetterSummary.take();
+    if (summary) this.deps.log.info('dead_letters.summary', { ...summary });
     this.evictClosedHours();
     await this.deps.consumer.commit(snapshot.positions).catch((error: Error) => this.deps.log.warn('commit.failed', { error: error.message }));
   }
@@ -266,7 +280,13 @@ export class Processor {
       this.paused = true;
       this.deps.consumer.pause(this.assignedPartitions());
     }
-    this.deps.log.error('flush.failed', { stage, error: (error as Error).message, failures: this.stats.flushFailures });
+    const fields = { stage, error: (error as Error).message, failures: this.stats.flushFailures };
+    if (this.failingSince === undefined) {
+      this.failingSince = Date.now();
+      this.deps.log.error('flush.failed', fields);
+    } else {
+      this.deps.log.debug('flush.failed_again', fields);
+    }
   }
 
   private evictClosedHours(): void {

@@ -34,12 +34,15 @@ export async function startPipeline(config: PipelineConfig, options: StartOption
   const log = options.log ?? createLogger(config.logLevel);
   const clickhouse = options.clickhouse ?? (await openClickHouse(config.clickhouse));
   await migrate(clickhouse);
-  const deadLetters = await createProducer({ client: config.kafka.client, brokers, clientId: `${config.kafka.groupId}-dead-letters` });
+  const security = { ssl: config.kafka.ssl, sasl: config.kafka.sasl };
+  const deadLetters = await createProducer({ client: config.kafka.client, brokers, clientId: `${config.kafka.groupId}-dead-letters`, security });
   const consumer = createConsumer({
     client: config.kafka.client,
     brokers,
     groupId: config.kafka.groupId,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    security,
+    log,
   });
   const processor = new Processor({ config, consumer, store: new StateStore(clickhouse), deadLetters, log, observer: options.observer });
   await processor.start();

@@ -43,7 +43,7 @@ export async function fakeProcessor(config: PipelineConfig, observer?: Processor
     },
   } as unknown as StateStore;
   const deadLetters: EventProducer = { async send() {}, async flush() {}, async disconnect() {} };
-  const processor = new Processor({ config, consumer, store, deadLetters, log: createLogger('error', () => {}), observer });
+  const processor = new Processor({ config, consumer, store, deadLetters, log: createLogger('error', { write: () => {} }), observer });
   await processor.start();
   // With the fake consumer, stop() only clears the flush timer: the test decides when flushes happen.
   await processor.stop();

@@ -18,7 +18,7 @@ if (!dataDir || !database) {
 }
 
 try {
-  const client = await openClickHouse({ url: undefined, dataDir, database, username: 'default', password: '' });
+  const client = await openClickHouse({ url: undefined, dataDir, database });
   const rows = values.query ? await (await client.query({ query: values.query, format: 'JSONEachRow' })).json() : [];
   await client.close();
   process.stdout.write(`${JSON.stringify({ ok: true, rows })}\n`);

@@ -1,6 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, renderConfig, type PipelineConfig } from '../../processors/config.js';
+import { ConfigError, loadConfig, renderConfig, SECRET_VARIABLES, type PipelineConfig } from '../../processors/config.js';
+import { Secret } from '../../processors/secret.js';
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -13,13 +15,16 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
 }
 
 const EXTERNAL_KAFKA = { KAFKA_BROKERS: 'kafka:9092' };
+const TLS_DIR = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+const TLS = { ca: `${TLS_DIR}ca.pem`, cert: `${TLS_DIR}client.pem`, key: `${TLS_DIR}client-key.pem` };
 const SERVER_CLICKHOUSE = { CLICKHOUSE_URL: 'http://clickhouse:8123' };
 
 describe('loadConfig', () => {
   it('applies the documented defaults to an empty environment', () => {
-    expect(loadConfig({})).toEqual<PipelineConfig>({
-      kafka: { brokers: undefined, client: 'kafkajs', groupId: 'ecom-metrics', topicPrefix: '', sessionTimeoutMs: 10_000, ssl: false, sasl: undefined },
-      clickhouse: { url: undefined, dataDir: './data/chdb', database: 'ecom_metrics', username: 'default', password: '' },
+    const config = loadConfig({});
+    expect(config).toEqual<PipelineConfig>({
+      kafka: { brokers: undefined, client: 'kafkajs', groupId: 'ecom-metrics', topicPrefix: '', sessionTimeoutMs: 10_000, ssl: undefined, sasl: undefined },
+      clickhouse: { url: undefined, dataDir: './data/chdb', database: 'ecom_metrics', username: 'default', password: expect.any(Secret), caFile: undefined },
       pipeline: {
         timeZone: 'Asia/Shanghai',
         currency: 'CNY',
@@ -31,8 +36,10 @@ describe('loadConfig', () => {
       },
       http: { host: '127.0.0.1', port: 9_464, accessToken: undefined, readyMaxLag: 1_000_000, alertmanagerUrl: undefined },
       metrics: { channels: [], campaigns: [], warRoom: false },
+      shutdownTimeoutMs: 20_000,
       logLevel: 'info',
     });
+    expect(config.clickhouse.password.reveal()).toBe('');
   });
 
   it('ignores variables it does not know', () => {
@@ -70,7 +77,8 @@ describe('loadConfig', () => {
       CLICKHOUSE_USER: 'pipeline',
       CLICKHOUSE_PASSWORD: 'pw',
     });
-    expect(config.kafka).toMatchObject({ brokers: ['kafka-1:9092', '10.0.0.2:9093', '[::1]:9094'], client: 'rdkafka', ssl: true, sessionTimeoutMs: 3_000, topicPrefix: 'staging.' });
+    expect(config.kafka).toMatchObject({ brokers: ['kafka-1:9092', '10.0.0.2:9093', '[::1]:9094'], client: 'rdkafka', sessionTimeoutMs: 3_000, topicPrefix: 'staging.' });
+    expect(config.kafka.ssl).toEqual({ caFile: undefined, certFile: undefined, keyFile: undefined, keyPassword: undefined });
     expect(config.pipeline).toEqual({
       timeZone: 'Europe/Berlin',
       currency: 'EUR',
@@ -80,14 +88,33 @@ describe('loadConfig', () => {
       maxFutureSkewSeconds: 0,
       dedupWindow: 1_000,
     });
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 0, accessToken: 'a-token-of-16-chars', readyMaxLag: 5_000 });
+    expect(config.http).toMatchObject({ host: '0.0.0.0', port: 0, readyMaxLag: 5_000 });
+    expect(config.http.accessToken?.reveal()).toBe('a-token-of-16-chars');
     expect(config.metrics).toEqual({ channels: ['feed', 'live'], campaigns: ['cmp-1111-mega-sale'], warRoom: true });
-    expect(config.clickhouse).toMatchObject({ url: 'http://clickhouse:8123', username: 'pipeline', password: 'pw' });
+    expect(config.clickhouse).toMatchObject({ url: 'http://clickhouse:8123', username: 'pipeline' });
+    expect(config.clickhouse.password.reveal()).toBe('pw');
   });
 
   it('accepts complete SASL settings for an external broker', () => {
     const config = loadConfig({ ...EXTERNAL_KAFKA, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 'pw', KAFKA_SSL: 'true' });
-    expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'pw' });
+    expect(config.kafka.sasl).toMatchObject({ mechanism: 'scram-sha-512', username: 'svc' });
+    expect(config.kafka.sasl?.password.reveal()).toBe('pw');
+  });
+
+  it('accepts TLS files for an external broker and a CA for an https ClickHouse', () => {
+    const config = loadConfig({
+      ...EXTERNAL_KAFKA,
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: TLS.ca,
+      KAFKA_SSL_CERT_FILE: TLS.cert,
+      KAFKA_SSL_KEY_FILE: TLS.key,
+      KAFKA_SSL_KEY_PASSWORD: 'passphrase',
+      CLICKHOUSE_URL: 'https://clickhouse:8443',
+      CLICKHOUSE_CA_FILE: TLS.ca,
+    });
+    expect(config.kafka.ssl).toMatchObject({ caFile: TLS.ca, certFile: TLS.cert, keyFile: TLS.key });
+    expect(config.kafka.ssl?.keyPassword?.reveal()).toBe('passphrase');
+    expect(config.clickhouse.caFile).toBe(TLS.ca);
   });
 
   it.each([
@@ -99,6 +126,10 @@ describe('loadConfig', () => {
     ['KAFKA_SESSION_TIMEOUT_MS', '500', 'from 1000 to 1800000'],
     ['KAFKA_SASL_MECHANISM', 'gssapi', 'plain, scram-sha-256, scram-sha-512'],
     ['KAFKA_SSL', 'yes', 'true or false'],
+    ['KAFKA_SSL_CA_FILE', '/nonexistent/ca.pem', 'readable file'],
+    ['KAFKA_SSL_CERT_FILE', '/tmp', 'readable file'],
+    ['CLICKHOUSE_CA_FILE', '/nonexistent/ca.pem', 'readable file'],
+    ['SHUTDOWN_TIMEOUT_MS', '500', 'from 1000 to 600000'],
     ['TOPIC_PREFIX', 'bad/prefix', 'A-Z a-z 0-9 . _ -'],
     ['CLICKHOUSE_URL', 'clickhouse:8123', 'http'],
     ['CLICKHOUSE_URL', 'ftp://clickhouse', 'http:// or https://'],
@@ -152,6 +183,30 @@ describe('loadConfig', () => {
       const error = configError({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 'pw', KAFKA_SSL: 'true' });
       expect(error.issues.map((issue) => issue.variable)).toEqual(['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SSL']);
       expect(error.issues.every((issue) => issue.message.includes('set KAFKA_BROKERS'))).toBe(true);
+    });
+
+    it('wants KAFKA_SSL=true for the TLS files', () => {
+      const error = configError({ ...EXTERNAL_KAFKA, KAFKA_SSL_CA_FILE: TLS.ca, KAFKA_SSL_KEY_PASSWORD: 'passphrase' });
+      expect(error.issues).toEqual([
+        { variable: 'KAFKA_SSL_CA_FILE', message: expect.stringContaining('only applies with KAFKA_SSL=true') },
+        { variable: 'KAFKA_SSL_KEY_PASSWORD', message: expect.stringContaining('only applies with KAFKA_SSL=true') },
+      ]);
+    });
+
+    it('needs a client certificate and its key together, and a key for its passphrase', () => {
+      const error = configError({ ...EXTERNAL_KAFKA, KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: TLS.cert, KAFKA_SSL_KEY_PASSWORD: 'passphrase' });
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_KEY_PASSWORD']);
+      expect(error.issues[0]?.message).toContain('because KAFKA_SSL_CERT_FILE is set');
+    });
+
+    it('refuses TLS files for the embedded broker', () => {
+      const error = configError({ KAFKA_SSL_CA_FILE: TLS.ca });
+      expect(error.issues).toEqual([{ variable: 'KAFKA_SSL_CA_FILE', message: expect.stringContaining('set KAFKA_BROKERS') }]);
+    });
+
+    it('wants an https:// ClickHouse for a CA file', () => {
+      const error = configError({ ...SERVER_CLICKHOUSE, CLICKHOUSE_CA_FILE: TLS.ca });
+      expect(error.issues).toEqual([{ variable: 'CLICKHOUSE_CA_FILE', message: expect.stringContaining('only applies to an https:// CLICKHOUSE_URL') }]);
     });
 
     it('refuses ClickHouse credentials for embedded chDB', () => {
@@ -232,12 +287,23 @@ describe('secrets', () => {
     expect(rendered).not.toContain(KAFKA_SECRET);
     expect(rendered).not.toContain(CLICKHOUSE_SECRET);
     expect(rendered).not.toContain(HTTP_SECRET);
-    const parsed = JSON.parse(rendered) as PipelineConfig;
-    expect(parsed.kafka.sasl).toEqual({ mechanism: 'plain', username: 'svc', password: '********' });
-    expect(parsed.clickhouse.password).toBe('********');
-    expect(parsed.kafka.brokers).toEqual(['kafka:9092']);
+    const parsed = JSON.parse(rendered) as Record<string, Record<string, unknown>>;
+    expect(parsed.kafka?.sasl).toEqual({ mechanism: 'plain', username: 'svc', password: '********' });
+    expect(parsed.clickhouse?.password).toBe('********');
+    expect(parsed.kafka?.brokers).toEqual(['kafka:9092']);
     // The config object itself keeps the real values for the clients that need them.
-    expect(config.clickhouse.password).toBe(CLICKHOUSE_SECRET);
+    expect(config.clickhouse.password.reveal()).toBe(CLICKHOUSE_SECRET);
+  });
+
+  it('are masked however the config is printed', () => {
+    const config = loadConfig({ ...SERVER_CLICKHOUSE, CLICKHOUSE_PASSWORD: CLICKHOUSE_SECRET });
+    for (const text of [inspect(config, { depth: 10 }), JSON.stringify(config), `${config.clickhouse.password}`, String(config.clickhouse.password)]) {
+      expect(text).not.toContain(CLICKHOUSE_SECRET);
+    }
+  });
+
+  it('are the variables documented as secret', () => {
+    expect([...SECRET_VARIABLES].sort()).toEqual(['CLICKHOUSE_PASSWORD', 'HTTP_ACCESS_TOKEN', 'KAFKA_SASL_PASSWORD', 'KAFKA_SSL_KEY_PASSWORD']);
   });
 
   it('renders unset options as null and an empty password as empty', () => {
