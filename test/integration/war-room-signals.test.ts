@@ -131,19 +131,22 @@ describe('war-room signals on two simulated days in Asia/Kolkata', () => {
       expect(lostCartAdds).toBeGreaterThan(0);
       expect(rows.reduce((n, r) => n + Number(r.lost_cart_adds), 0)).toBe(lostCartAdds);
       expect(rows.reduce((n, r) => n + Number(r.lost_units), 0)).toBe(mine.reduce((n, r) => n + r.stock_signal.lost_units, 0));
+      const [total] = await query(ch, 'SELECT lost_cart_adds FROM sku_lost_demand WHERE sku = {sku:String}', { sku: SELLOUT_SKU });
+      expect(Number(total!.lost_cart_adds)).toBe(lostCartAdds);
     });
 
-    it('at_risk_skus lists the latest hour red and amber SKUs worst first, the sold-out SKU on top with its lost demand', async () => {
-      const rows = await query(ch, 'SELECT toUnixTimestamp(hour) AS h, sku, status, lost_cart_adds FROM at_risk_skus');
+    it('at_risk_skus lists the latest hour red and amber SKUs worst first, the sold-out SKU on top', async () => {
+      const rows = await query(ch, 'SELECT toUnixTimestamp(hour) AS h, sku, status, available, hours_of_cover FROM at_risk_skus');
       const latest = truth.sku_hours.reduce((max, r) => (r.hour > max ? r.hour : max), '');
       const atRisk = truth.sku_hours.filter((r) => r.hour === latest && (r.stock_signal.status === 'red' || r.stock_signal.status === 'amber'));
+      expect(atRisk.length).toBeGreaterThan(1);
       expect(rows.map((r) => iso(r.h))).toEqual(atRisk.map(() => latest));
-      expect(new Set(rows.map((r) => `${r.sku} ${r.status}`))).toEqual(new Set(atRisk.map((r) => `${r.sku} ${r.stock_signal.status}`)));
+      expect(new Set(rows.map((r) => `${r.sku} ${r.status} ${r.available}`))).toEqual(new Set(atRisk.map((r) => `${r.sku} ${r.stock_signal.status} ${r.stock_signal.available_at_close}`)));
       const statuses = rows.map((r) => r.status);
       expect(statuses).toEqual([...statuses].sort((a, b) => (a === b ? 0 : a === 'red' ? -1 : 1)));
-      expect(rows[0]).toMatchObject({ sku: SELLOUT_SKU, status: 'red' });
-      const lost = truth.sku_hours.filter((r) => r.sku === SELLOUT_SKU).reduce((n, r) => n + r.stock_signal.lost_cart_adds, 0);
-      expect(Number(rows[0]!.lost_cart_adds)).toBe(lost);
+      expect(rows[0]).toMatchObject({ sku: SELLOUT_SKU, status: 'red', available: 0 });
+      const covers = rows.filter((r) => r.status === 'amber').map((r) => Number(r.hours_of_cover));
+      expect(covers).toEqual([...covers].sort((a, b) => a - b));
     });
   });
 
