@@ -41,7 +41,7 @@ const params = { skus, hours, start, salesShare };
 try {
   await migrate(ch);
   const filled = Date.now();
-  // Stock falls through the day; every 300th SKU runs low enough to be amber or red, every 1000th sells out.
+  // Stock falls through the day; every 301st SKU runs low enough to be amber or red, every 1000th sells out.
   await ch.command({
     query: `INSERT INTO inventory_hourly_state (hour, sku, warehouse, source_topic, source_partition, available, snapshot_time, snapshot_offset, source_offset)
       SELECT hour, sku, warehouse, 'inventory', 0, available, hour + 1800, offset, offset
@@ -53,7 +53,7 @@ try {
               number % {hours:UInt32} AS h,
               concat('sku-', toString(n)) AS sku,
               arrayJoin(if(n % 2 = 0, ['wh-east', 'wh-south'], [''])) AS warehouse,
-              toUInt64(greatest(0, if(n % 1000 = 0, 40 - 4 * h, if(n % 300 = 0, 200 - 8 * h, 5000 - 10 * h)))) AS available,
+              toUInt64(greatest(0, if(n % 1000 = 0, 40 - 4 * h, if(n % 301 = 0, 200 - 8 * h, 5000 - 10 * h)))) AS available,
               number AS offset
           FROM numbers({skus:UInt32} * {hours:UInt32})
       )`,
