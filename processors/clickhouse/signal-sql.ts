@@ -166,11 +166,13 @@ GROUP BY sku
 HAVING sold_out_hours > 0`;
 }
 
-/** Where no counters were stored for a targeted hour: additive metrics are 0, the others have no value. */
+/**
+ * Where no counters were stored for a targeted hour: additive metrics are 0 (no sales is 0 GMV, and
+ * against a plan that is red), the others have no value.
+ */
 function missingActualSql(m: MetricDefinition): { value: string; status: string } {
   const additive = isAdditive(m);
-  const status = !additive || m.minVolume.min > 0 ? 'insufficient' : m.thresholds === undefined ? 'neutral' : 'green';
-  return { value: additive ? '0' : 'NULL', status: `'${status}'` };
+  return { value: additive ? '0' : 'NULL', status: !additive || m.minVolume.min > 0 ? "'insufficient'" : "'neutral'" };
 }
 
 const PLAN_METRICS_COLUMNS = METRICS.flatMap((m) => [m.id, `${m.id}_status`]).join(', ');

@@ -183,7 +183,7 @@ describe('war-room signals on two simulated days in Asia/Kolkata', () => {
       const plan = hours.map(([hour, share]) => ({ hour, actual: shopGmvMicros(hour), target: Math.round(shopGmvMicros(hour) / share) }));
       const orders = truth.campaign_hours.filter((r) => r.hour_local === '2026-11-10 18:00' && r.campaign_id === 'cmp-live-flagship').reduce((n, r) => n + r.counters.paid_orders, 0);
       const file = join(mkdtempSync(join(tmpdir(), 'targets-')), 'plan.csv');
-      writeFileSync(file, ['hour,metric,target,campaign', ...plan.map((p) => `${p.hour},gmv,${decimal(p.target)},`), `2026-11-10 18:00,orders,${orders * 2},cmp-live-flagship`].join('\n'));
+      writeFileSync(file, ['hour,metric,target,campaign', ...plan.map((p) => `${p.hour},gmv,${decimal(p.target)},`), `2026-11-10 18:00,orders,${orders * 2},cmp-live-flagship`, '2026-11-10 18:00,gmv,100,cmp-without-sales'].join('\n'));
       const parsed = readTargetsFile(file, TZ);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
       await storeTargets(ch, parsed.rows, 'plan.csv', Date.now());
@@ -206,6 +206,9 @@ describe('war-room signals on two simulated days in Asia/Kolkata', () => {
       const [campaign] = await query(ch, "SELECT attainment, status FROM plan_attainment WHERE scope = 'campaign' AND campaign_id = 'cmp-live-flagship' AND metric = 'orders'");
       expect(Number(campaign!.attainment)).toBeCloseTo(0.5, 9);
       expect(campaign!.status).toBe('neutral');
+      // A targeted hour without a single sale is 0 GMV against the plan: red, not "no data".
+      const [unsold] = await query(ch, "SELECT actual, attainment, status FROM plan_attainment WHERE campaign_id = 'cmp-without-sales'");
+      expect(unsold).toEqual({ actual: 0, attainment: 0, status: 'red' });
     });
 
     it('a bad file is rejected naming the line and the problem, and nothing of it is stored', async () => {

@@ -411,7 +411,7 @@ FROM
         t.hour AS hour,
         t.target AS plan,
         if(a.present = 1, a.actual, multiIf(metric = 'ctr', NULL, metric = 'cvr', NULL, metric = 'roas', NULL, metric = 'add_to_cart_rate', NULL, metric = 'payment_failure_rate', NULL, metric = 'gmv', 0, metric = 'orders', 0, metric = 'aov', NULL, NULL)) AS actual,
-        if(a.present = 1, a.status, multiIf(metric = 'ctr', 'insufficient', metric = 'cvr', 'insufficient', metric = 'roas', 'insufficient', metric = 'add_to_cart_rate', 'insufficient', metric = 'payment_failure_rate', 'insufficient', metric = 'gmv', 'green', metric = 'orders', 'neutral', metric = 'aov', 'insufficient', 'insufficient')) AS actual_status,
+        if(a.present = 1, a.status, multiIf(metric = 'ctr', 'insufficient', metric = 'cvr', 'insufficient', metric = 'roas', 'insufficient', metric = 'add_to_cart_rate', 'insufficient', metric = 'payment_failure_rate', 'insufficient', metric = 'gmv', 'neutral', metric = 'orders', 'neutral', metric = 'aov', 'insufficient', 'insufficient')) AS actual_status,
         if(t.metric IN ('gmv', 'orders'), sum(t.target) OVER (PARTITION BY t.scope, t.campaign_id, t.metric ORDER BY t.hour ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), NULL) AS plan_to_date,
         if(t.metric IN ('gmv', 'orders'), sum(coalesce(actual, 0)) OVER (PARTITION BY t.scope, t.campaign_id, t.metric ORDER BY t.hour ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), NULL) AS actual_to_date
     FROM (SELECT scope, campaign_id, metric, hour, target FROM plan_targets FINAL) AS t
