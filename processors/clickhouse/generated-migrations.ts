@@ -5,5 +5,5 @@ import { renderSignalViews } from './signal-sql.js';
 
 export const GENERATED_MIGRATIONS: readonly { file: string; render: () => string }[] = [
   { file: `${MIGRATIONS_DIR}0002_metric_views.sql`, render: renderMetricViews },
-  { file: `${MIGRATIONS_DIR}0004_signal_views.sql`, render: renderSignalViews },
+  { file: `${MIGRATIONS_DIR}0005_signal_views.sql`, render: renderSignalViews },
 ];

@@ -1,7 +1,7 @@
 /**
  * Renders the war-room signal views from the metric catalog: stock-out warnings per SKU, comparisons
  * with the same hour yesterday and last week (with the surge flag), and plan attainment. Written to
- * infra/clickhouse/migrations/0004_signal_views.sql by `npm run ddl`; they read the views of 0002.
+ * infra/clickhouse/migrations/0005_signal_views.sql by `npm run ddl`; they read the views of 0002.
  */
 import { CAMPAIGN_COUNTERS } from '../../schemas/counters.js';
 import { isAdditive, METRICS, STOCK_COVER, SURGE, type MetricDefinition } from '../../schemas/metric-catalog.js';
@@ -63,6 +63,21 @@ ${indent(['compared_hour AS hour', ...keys, ...counterSums], 8)}
 }
 
 /**
+ * Hours of cover and status from a SKU-hour's stock at close (`available`, NULL before the SKU's first
+ * snapshot) and its demand, shared by the per-hour history and the at-risk list so both apply one rule.
+ */
+function stockStatusColumns(): string[] {
+  const { red, amber } = STOCK_COVER.thresholds;
+  return [
+    'if(net_units_sold > 0 AND available IS NOT NULL, available / net_units_sold, NULL) AS hours_of_cover',
+    `multiIf(available IS NULL, 'insufficient', (available = 0 AND cart_adds > 0) OR hours_of_cover < ${red}, 'red', hours_of_cover < ${amber}, 'amber', 'green') AS status`,
+  ];
+}
+
+const SKU_FLOWS = ['cart_adds', 'cart_add_units', 'units_sold', 'units_refunded'];
+const NET_UNITS_SOLD = 'toInt64(units_sold) - toInt64(units_refunded) AS net_units_sold';
+
+/**
  * Per SKU and event-time hour (every hour the SKU had counters or a snapshot): stock at the hour's
  * close, carried forward per warehouse from its latest snapshot, then hours of cover and the status.
  * A warehouse's level is carried as the change between its snapshots, so a running sum per SKU is the
@@ -71,25 +86,15 @@ ${indent(['compared_hour AS hour', ...keys, ...counterSums], 8)}
  * in the hour a SKU sells out are not counted, those in an hour it is restocked are not either).
  */
 function stockSignalsSql(): string {
-  const { red, amber } = STOCK_COVER.thresholds;
-  const flows = ['cart_adds', 'cart_add_units', 'units_sold', 'units_refunded'];
   const toDate = 'PARTITION BY sku ORDER BY hour ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW';
+  const lost = [
+    'snapshots_before > 0 AND stock_at_start = 0 AND available = 0 AS sold_out_all_hour',
+    'if(sold_out_all_hour, cart_adds, 0) AS lost_cart_adds',
+    'if(sold_out_all_hour, cart_add_units, 0) AS lost_units',
+  ];
   return `CREATE OR REPLACE VIEW sku_stock_signals AS
 SELECT
-    hour,
-    sku,
-    ${flows.join(', ')},
-    toInt64(units_sold) - toInt64(units_refunded) AS net_units_sold,
-    if(snapshots_to_date = 0, NULL, stock_at_close) AS available,
-    if(net_units_sold > 0 AND available IS NOT NULL, available / net_units_sold, NULL) AS hours_of_cover,
-    multiIf(
-        available IS NULL, 'insufficient',
-        (available = 0 AND cart_adds > 0) OR hours_of_cover < ${red}, 'red',
-        hours_of_cover < ${amber}, 'amber',
-        'green') AS status,
-    snapshots_before > 0 AND stock_at_start = 0 AND available = 0 AS sold_out_all_hour,
-    if(sold_out_all_hour, cart_adds, 0) AS lost_cart_adds,
-    if(sold_out_all_hour, cart_add_units, 0) AS lost_units
+${indent(['hour', 'sku', ...SKU_FLOWS, NET_UNITS_SOLD, 'if(snapshots_to_date = 0, NULL, stock_at_close) AS available', ...stockStatusColumns(), ...lost], 4)}
 FROM
 (
     SELECT
@@ -99,15 +104,15 @@ FROM
     FROM
     (
         SELECT
-            hour, sku, ${flows.join(', ')},
+            hour, sku, ${SKU_FLOWS.join(', ')},
             sum(stock_change) OVER (${toDate}) AS stock_at_close,
             sum(snapshots) OVER (${toDate}) AS snapshots_to_date
         FROM
         (
-            SELECT hour, sku, ${flows.map((f) => `sum(${f}) AS ${f}`).join(', ')}, sum(stock_change) AS stock_change, sum(snapshots) AS snapshots
+            SELECT hour, sku, ${SKU_FLOWS.map((f) => `sum(${f}) AS ${f}`).join(', ')}, sum(stock_change) AS stock_change, sum(snapshots) AS snapshots
             FROM
             (
-                SELECT hour, sku, ${flows.join(', ')}, toInt64(0) AS stock_change, toUInt64(0) AS snapshots
+                SELECT hour, sku, ${SKU_FLOWS.join(', ')}, toInt64(0) AS stock_change, toUInt64(0) AS snapshots
                 FROM sku_hourly
                 UNION ALL
                 SELECT hour, sku, 0, 0, 0, 0,
@@ -122,42 +127,52 @@ FROM
 }
 
 /**
- * The SKUs at risk in the latest hour with data, worst first: sold out with demand, then red by
- * cover, then amber; shortest cover first within each. Lost demand is summed over every hour.
+ * What the war room reads: the SKUs at risk in the latest hour with sales data, worst first (sold out
+ * with demand, then red by cover, then amber; shortest cover first). Red and amber both need demand or
+ * sales in the hour, so only SKUs with counters in that hour are looked at, against the latest known
+ * stock of each warehouse (warehouse_stock_latest, one row per warehouse rather than the snapshot
+ * history: bench/at-risk-skus.ts). Lost demand per hour is in sku_stock_signals.
  */
 function atRiskSql(): string {
   return `CREATE OR REPLACE VIEW at_risk_skus AS
-SELECT
-    s.sku AS sku,
-    s.hour AS hour,
-    s.status AS status,
-    s.available AS available,
-    s.net_units_sold AS net_units_sold,
-    s.hours_of_cover AS hours_of_cover,
-    s.cart_adds AS cart_adds,
-    lost.lost_cart_adds AS lost_cart_adds,
-    lost.lost_units AS lost_units
-FROM sku_stock_signals AS s
-INNER JOIN
+SELECT sku, hour, status, available, net_units_sold, hours_of_cover, cart_adds, cart_add_units
+FROM
 (
-    SELECT sku, sum(lost_cart_adds) AS lost_cart_adds, sum(lost_units) AS lost_units
-    FROM sku_stock_signals
-    GROUP BY sku
-) AS lost ON lost.sku = s.sku
-WHERE s.hour = (SELECT max(hour) FROM sku_hourly) AND s.status IN ('red', 'amber')
-ORDER BY
-    s.status = 'red' DESC,
-    s.available = 0 AND s.cart_adds > 0 DESC,
-    s.hours_of_cover ASC NULLS FIRST,
-    s.cart_adds DESC,
-    s.sku`;
+    SELECT
+${indent(['d.hour AS hour', 'd.sku AS sku', ...SKU_FLOWS.map((f) => `d.${f} AS ${f}`), NET_UNITS_SOLD, 'if(s.warehouses = 0, NULL, s.available) AS available', ...stockStatusColumns()], 8)}
+    FROM
+    (
+        SELECT hour, sku, ${SKU_FLOWS.join(', ')}
+        FROM sku_hourly
+        WHERE hour = (SELECT max(hour) FROM sku_hourly_state) AND (cart_adds > 0 OR units_sold > units_refunded)
+    ) AS d
+    LEFT JOIN
+    (
+        SELECT sku, sum(available) AS available, count() AS warehouses
+        FROM warehouse_stock_latest FINAL
+        GROUP BY sku
+    ) AS s ON s.sku = d.sku
+)
+WHERE status IN ('red', 'amber')
+ORDER BY status = 'red' DESC, available = 0 AND cart_adds > 0 DESC, hours_of_cover ASC NULLS FIRST, cart_adds DESC, sku`;
 }
 
-/** Where no counters were stored for a targeted hour: additive metrics are 0, the others have no value. */
+/** Demand lost to sold-out stock so far, per SKU (an hourly estimate, see sku_stock_signals). */
+function lostDemandSql(): string {
+  return `CREATE OR REPLACE VIEW sku_lost_demand AS
+SELECT sku, sum(lost_cart_adds) AS lost_cart_adds, sum(lost_units) AS lost_units, countIf(sold_out_all_hour) AS sold_out_hours
+FROM sku_stock_signals
+GROUP BY sku
+HAVING sold_out_hours > 0`;
+}
+
+/**
+ * Where no counters were stored for a targeted hour: additive metrics are 0 (no sales is 0 GMV, and
+ * against a plan that is red), the others have no value.
+ */
 function missingActualSql(m: MetricDefinition): { value: string; status: string } {
   const additive = isAdditive(m);
-  const status = !additive || m.minVolume.min > 0 ? 'insufficient' : m.thresholds === undefined ? 'neutral' : 'green';
-  return { value: additive ? '0' : 'NULL', status: `'${status}'` };
+  return { value: additive ? '0' : 'NULL', status: !additive || m.minVolume.min > 0 ? "'insufficient'" : "'neutral'" };
 }
 
 const PLAN_METRICS_COLUMNS = METRICS.flatMap((m) => [m.id, `${m.id}_status`]).join(', ');
@@ -243,6 +258,7 @@ export function renderSignalViews(): string {
 
 ${[
   stockSignalsSql(),
+  lostDemandSql(),
   atRiskSql(),
   comparisonViewSql('campaign_comparisons', ['campaign_id', 'channel']),
   comparisonViewSql('shop_comparisons', []),

@@ -131,19 +131,22 @@ describe('war-room signals on two simulated days in Asia/Kolkata', () => {
       expect(lostCartAdds).toBeGreaterThan(0);
       expect(rows.reduce((n, r) => n + Number(r.lost_cart_adds), 0)).toBe(lostCartAdds);
       expect(rows.reduce((n, r) => n + Number(r.lost_units), 0)).toBe(mine.reduce((n, r) => n + r.stock_signal.lost_units, 0));
+      const [total] = await query(ch, 'SELECT lost_cart_adds FROM sku_lost_demand WHERE sku = {sku:String}', { sku: SELLOUT_SKU });
+      expect(Number(total!.lost_cart_adds)).toBe(lostCartAdds);
     });
 
-    it('at_risk_skus lists the latest hour red and amber SKUs worst first, the sold-out SKU on top with its lost demand', async () => {
-      const rows = await query(ch, 'SELECT toUnixTimestamp(hour) AS h, sku, status, lost_cart_adds FROM at_risk_skus');
+    it('at_risk_skus lists the latest hour red and amber SKUs worst first, the sold-out SKU on top', async () => {
+      const rows = await query(ch, 'SELECT toUnixTimestamp(hour) AS h, sku, status, available, hours_of_cover FROM at_risk_skus');
       const latest = truth.sku_hours.reduce((max, r) => (r.hour > max ? r.hour : max), '');
       const atRisk = truth.sku_hours.filter((r) => r.hour === latest && (r.stock_signal.status === 'red' || r.stock_signal.status === 'amber'));
+      expect(atRisk.length).toBeGreaterThan(1);
       expect(rows.map((r) => iso(r.h))).toEqual(atRisk.map(() => latest));
-      expect(new Set(rows.map((r) => `${r.sku} ${r.status}`))).toEqual(new Set(atRisk.map((r) => `${r.sku} ${r.stock_signal.status}`)));
+      expect(new Set(rows.map((r) => `${r.sku} ${r.status} ${r.available}`))).toEqual(new Set(atRisk.map((r) => `${r.sku} ${r.stock_signal.status} ${r.stock_signal.available_at_close}`)));
       const statuses = rows.map((r) => r.status);
       expect(statuses).toEqual([...statuses].sort((a, b) => (a === b ? 0 : a === 'red' ? -1 : 1)));
-      expect(rows[0]).toMatchObject({ sku: SELLOUT_SKU, status: 'red' });
-      const lost = truth.sku_hours.filter((r) => r.sku === SELLOUT_SKU).reduce((n, r) => n + r.stock_signal.lost_cart_adds, 0);
-      expect(Number(rows[0]!.lost_cart_adds)).toBe(lost);
+      expect(rows[0]).toMatchObject({ sku: SELLOUT_SKU, status: 'red', available: 0 });
+      const covers = rows.filter((r) => r.status === 'amber').map((r) => Number(r.hours_of_cover));
+      expect(covers).toEqual([...covers].sort((a, b) => a - b));
     });
   });
 
@@ -180,7 +183,7 @@ describe('war-room signals on two simulated days in Asia/Kolkata', () => {
       const plan = hours.map(([hour, share]) => ({ hour, actual: shopGmvMicros(hour), target: Math.round(shopGmvMicros(hour) / share) }));
       const orders = truth.campaign_hours.filter((r) => r.hour_local === '2026-11-10 18:00' && r.campaign_id === 'cmp-live-flagship').reduce((n, r) => n + r.counters.paid_orders, 0);
       const file = join(mkdtempSync(join(tmpdir(), 'targets-')), 'plan.csv');
-      writeFileSync(file, ['hour,metric,target,campaign', ...plan.map((p) => `${p.hour},gmv,${decimal(p.target)},`), `2026-11-10 18:00,orders,${orders * 2},cmp-live-flagship`].join('\n'));
+      writeFileSync(file, ['hour,metric,target,campaign', ...plan.map((p) => `${p.hour},gmv,${decimal(p.target)},`), `2026-11-10 18:00,orders,${orders * 2},cmp-live-flagship`, '2026-11-10 18:00,gmv,100,cmp-without-sales'].join('\n'));
       const parsed = readTargetsFile(file, TZ);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
       await storeTargets(ch, parsed.rows, 'plan.csv', Date.now());
@@ -203,6 +206,9 @@ describe('war-room signals on two simulated days in Asia/Kolkata', () => {
       const [campaign] = await query(ch, "SELECT attainment, status FROM plan_attainment WHERE scope = 'campaign' AND campaign_id = 'cmp-live-flagship' AND metric = 'orders'");
       expect(Number(campaign!.attainment)).toBeCloseTo(0.5, 9);
       expect(campaign!.status).toBe('neutral');
+      // A targeted hour without a single sale is 0 GMV against the plan: red, not "no data".
+      const [unsold] = await query(ch, "SELECT actual, attainment, status FROM plan_attainment WHERE campaign_id = 'cmp-without-sales'");
+      expect(unsold).toEqual({ actual: 0, attainment: 0, status: 'red' });
     });
 
     it('a bad file is rejected naming the line and the problem, and nothing of it is stored', async () => {

@@ -96,6 +96,26 @@ describe('TruthBuilder', () => {
     ]);
   });
 
+  it('carries each warehouse to later hours for the stock signal; lost demand needs an hour that began and closed at zero', () => {
+    const { events, truth, add } = harness('Asia/Shanghai');
+    const at = (localHour: number, minute: number) => Date.parse(`2024-11-11T${String(localHour - 8).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00Z`);
+    const cartAdd = (t: number, quantity: number) => add(events.cart(t, { type: 'add', user_id: 'u1', sku: 'sku-a', quantity, unit_price_micros: 1 }));
+    add(events.inventory(at(9, 5), { sku: 'sku-a', available: 10, warehouse: 'wh-east' }));
+    add(events.inventory(at(9, 6), { sku: 'sku-a', available: 2, warehouse: 'wh-south' }));
+    cartAdd(at(9, 30), 1);
+    add(events.inventory(at(10, 10), { sku: 'sku-a', available: 0, warehouse: 'wh-south' }));
+    cartAdd(at(10, 20), 1);
+    add(events.inventory(at(10, 40), { sku: 'sku-a', available: 0, warehouse: 'wh-east' }));
+    cartAdd(at(11, 15), 2);
+    cartAdd(at(11, 45), 1);
+    const rows = truth.finish(scenario).sku_hours.map((r) => [r.hour_local, r.stock_signal.available_at_close, r.stock_signal.status, r.stock_signal.lost_cart_adds, r.stock_signal.lost_units]);
+    expect(rows).toEqual([
+      ['2024-11-11 09:00', 12, 'green', 0, 0],
+      ['2024-11-11 10:00', 0, 'red', 0, 0],
+      ['2024-11-11 11:00', 0, 'red', 2, 3],
+    ]);
+  });
+
   it('counts cart adds per SKU with units, removes only per campaign, and refunds as units refunded', () => {
     const { events, truth, add } = harness('Asia/Shanghai');
     const t = Date.parse('2024-11-11T01:30:00Z');

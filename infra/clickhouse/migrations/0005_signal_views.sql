@@ -6,15 +6,14 @@ CREATE OR REPLACE VIEW sku_stock_signals AS
 SELECT
     hour,
     sku,
-    cart_adds, cart_add_units, units_sold, units_refunded,
+    cart_adds,
+    cart_add_units,
+    units_sold,
+    units_refunded,
     toInt64(units_sold) - toInt64(units_refunded) AS net_units_sold,
     if(snapshots_to_date = 0, NULL, stock_at_close) AS available,
     if(net_units_sold > 0 AND available IS NOT NULL, available / net_units_sold, NULL) AS hours_of_cover,
-    multiIf(
-        available IS NULL, 'insufficient',
-        (available = 0 AND cart_adds > 0) OR hours_of_cover < 2, 'red',
-        hours_of_cover < 6, 'amber',
-        'green') AS status,
+    multiIf(available IS NULL, 'insufficient', (available = 0 AND cart_adds > 0) OR hours_of_cover < 2, 'red', hours_of_cover < 6, 'amber', 'green') AS status,
     snapshots_before > 0 AND stock_at_start = 0 AND available = 0 AS sold_out_all_hour,
     if(sold_out_all_hour, cart_adds, 0) AS lost_cart_adds,
     if(sold_out_all_hour, cart_add_units, 0) AS lost_units
@@ -48,31 +47,42 @@ FROM
     )
 );
 
+CREATE OR REPLACE VIEW sku_lost_demand AS
+SELECT sku, sum(lost_cart_adds) AS lost_cart_adds, sum(lost_units) AS lost_units, countIf(sold_out_all_hour) AS sold_out_hours
+FROM sku_stock_signals
+GROUP BY sku
+HAVING sold_out_hours > 0;
+
 CREATE OR REPLACE VIEW at_risk_skus AS
-SELECT
-    s.sku AS sku,
-    s.hour AS hour,
-    s.status AS status,
-    s.available AS available,
-    s.net_units_sold AS net_units_sold,
-    s.hours_of_cover AS hours_of_cover,
-    s.cart_adds AS cart_adds,
-    lost.lost_cart_adds AS lost_cart_adds,
-    lost.lost_units AS lost_units
-FROM sku_stock_signals AS s
-INNER JOIN
+SELECT sku, hour, status, available, net_units_sold, hours_of_cover, cart_adds, cart_add_units
+FROM
 (
-    SELECT sku, sum(lost_cart_adds) AS lost_cart_adds, sum(lost_units) AS lost_units
-    FROM sku_stock_signals
-    GROUP BY sku
-) AS lost ON lost.sku = s.sku
-WHERE s.hour = (SELECT max(hour) FROM sku_hourly) AND s.status IN ('red', 'amber')
-ORDER BY
-    s.status = 'red' DESC,
-    s.available = 0 AND s.cart_adds > 0 DESC,
-    s.hours_of_cover ASC NULLS FIRST,
-    s.cart_adds DESC,
-    s.sku;
+    SELECT
+        d.hour AS hour,
+        d.sku AS sku,
+        d.cart_adds AS cart_adds,
+        d.cart_add_units AS cart_add_units,
+        d.units_sold AS units_sold,
+        d.units_refunded AS units_refunded,
+        toInt64(units_sold) - toInt64(units_refunded) AS net_units_sold,
+        if(s.warehouses = 0, NULL, s.available) AS available,
+        if(net_units_sold > 0 AND available IS NOT NULL, available / net_units_sold, NULL) AS hours_of_cover,
+        multiIf(available IS NULL, 'insufficient', (available = 0 AND cart_adds > 0) OR hours_of_cover < 2, 'red', hours_of_cover < 6, 'amber', 'green') AS status
+    FROM
+    (
+        SELECT hour, sku, cart_adds, cart_add_units, units_sold, units_refunded
+        FROM sku_hourly
+        WHERE hour = (SELECT max(hour) FROM sku_hourly_state) AND (cart_adds > 0 OR units_sold > units_refunded)
+    ) AS d
+    LEFT JOIN
+    (
+        SELECT sku, sum(available) AS available, count() AS warehouses
+        FROM warehouse_stock_latest FINAL
+        GROUP BY sku
+    ) AS s ON s.sku = d.sku
+)
+WHERE status IN ('red', 'amber')
+ORDER BY status = 'red' DESC, available = 0 AND cart_adds > 0 DESC, hours_of_cover ASC NULLS FIRST, cart_adds DESC, sku;
 
 CREATE OR REPLACE VIEW campaign_comparisons AS
 SELECT
@@ -401,7 +411,7 @@ FROM
         t.hour AS hour,
         t.target AS plan,
         if(a.present = 1, a.actual, multiIf(metric = 'ctr', NULL, metric = 'cvr', NULL, metric = 'roas', NULL, metric = 'add_to_cart_rate', NULL, metric = 'payment_failure_rate', NULL, metric = 'gmv', 0, metric = 'orders', 0, metric = 'aov', NULL, NULL)) AS actual,
-        if(a.present = 1, a.status, multiIf(metric = 'ctr', 'insufficient', metric = 'cvr', 'insufficient', metric = 'roas', 'insufficient', metric = 'add_to_cart_rate', 'insufficient', metric = 'payment_failure_rate', 'insufficient', metric = 'gmv', 'green', metric = 'orders', 'neutral', metric = 'aov', 'insufficient', 'insufficient')) AS actual_status,
+        if(a.present = 1, a.status, multiIf(metric = 'ctr', 'insufficient', metric = 'cvr', 'insufficient', metric = 'roas', 'insufficient', metric = 'add_to_cart_rate', 'insufficient', metric = 'payment_failure_rate', 'insufficient', metric = 'gmv', 'neutral', metric = 'orders', 'neutral', metric = 'aov', 'insufficient', 'insufficient')) AS actual_status,
         if(t.metric IN ('gmv', 'orders'), sum(t.target) OVER (PARTITION BY t.scope, t.campaign_id, t.metric ORDER BY t.hour ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), NULL) AS plan_to_date,
         if(t.metric IN ('gmv', 'orders'), sum(coalesce(actual, 0)) OVER (PARTITION BY t.scope, t.campaign_id, t.metric ORDER BY t.hour ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), NULL) AS actual_to_date
     FROM (SELECT scope, campaign_id, metric, hour, target FROM plan_targets FINAL) AS t
