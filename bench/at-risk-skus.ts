@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { openClickHouse } from '../processors/clickhouse/client.js';
 import { migrate } from '../processors/clickhouse/migrate.js';
 import { loadConfig } from '../processors/config.js';
+import { median, percentile, printTable, writeResults } from './results-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -83,9 +84,11 @@ try {
     listed = rows.length;
     if (i >= 2) timings.push(ms); // the first two warm caches
   }
-  timings.sort((a, b) => a - b);
-  const at = (q: number) => timings[Math.min(timings.length - 1, Math.ceil(q * timings.length) - 1)]!;
-  console.log(`at_risk_skus: ${listed} SKUs at risk; over ${runs} runs median ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms, max ${at(1).toFixed(0)} ms`);
+  const table = [
+    { query: 'SELECT * FROM at_risk_skus', skus, 'at risk': listed, 'p50 ms': Math.round(median(timings)), 'p95 ms': Math.round(percentile(timings, 95)), 'max ms': Math.round(Math.max(...timings)) },
+  ];
+  printTable(`At-risk SKUs over ${skus.toLocaleString('en-US')} SKUs x ${hours} h, ${runs} runs (target: well under a second)`, table);
+  console.error(`written ${writeResults('at-risk-skus', { skus, hours, runs, timings, table })}`);
 } finally {
   await ch.command({ query: 'DROP DATABASE IF EXISTS {db:Identifier}', query_params: { db: database } });
   await ch.close();

@@ -12,6 +12,7 @@ const PARTS: { name: string; script: string; node?: string[]; args?: string[] }[
   { name: 'scale-out', script: 'bench/scale-out.ts' },
   { name: 'memory', script: 'bench/memory.ts', node: ['--expose-gc'] },
   { name: 'queries', script: 'bench/queries.ts' },
+  { name: 'at-risk-skus', script: 'bench/at-risk-skus.ts' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',');
