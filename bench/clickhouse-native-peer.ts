@@ -15,6 +15,7 @@ import { openClickHouse } from '../processors/clickhouse/client.js';
 import { loadConfig } from '../processors/config.js';
 import { createConsumer } from '../processors/kafka/create-consumer.js';
 import { EARLIEST } from '../processors/kafka/consumer.js';
+import { printResult } from './result-line.js';
 import { inputTopics, streamOfTopic, topicNames, type Stream } from '../schemas/topics.js';
 
 const expected = Number(process.env.BENCH_MESSAGES);
@@ -106,15 +107,4 @@ const doneAt = performance.now();
 const [row] = await (await ch.query({ query: 'SELECT sum(impressions) + sum(clicks) AS events FROM peer_campaign_hourly', format: 'JSONEachRow' })).json<{ events: number }>();
 await consumer.stop();
 await ch.close();
-process.stdout.write(
-  JSON.stringify({
-    result: {
-      messages: inserted,
-      startupMs: Math.round(firstAt),
-      processingMs: Math.round(doneAt - firstAt),
-      eventsPerSecond: Math.round((inserted * 1000) / (doneAt - firstAt)),
-      peakRssMb: Math.round(peakRss / 2 ** 20),
-      clickEventsCounted: Number(row?.events ?? 0),
-    },
-  }) + '\n',
-);
+printResult({ messages: inserted, firstAt, doneAt, peakRss }, { clickEventsCounted: Number(row?.events ?? 0) });

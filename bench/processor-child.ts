@@ -9,6 +9,7 @@ import { loadConfig } from '../processors/config.js';
 import { createLogger } from '../processors/runtime/log.js';
 import { startPipeline } from '../processors/runtime/start-pipeline.js';
 import { compareWithTruth, loadTruth } from '../simulator/index.js';
+import { printResult } from './result-line.js';
 
 const expected = Number(process.env.BENCH_MESSAGES);
 const truthPath = process.env.BENCH_TRUTH;
@@ -47,17 +48,4 @@ const doneAt = performance.now();
 const differences = truthPath === undefined ? [] : await compareWithTruth(clickhouse, await loadTruth(truthPath));
 await pipeline.stop();
 await clickhouse.close();
-process.stdout.write(
-  JSON.stringify({
-    result: {
-      messages: stored,
-      // performance.now() counts from process start.
-      startupMs: Math.round(firstAt),
-      processingMs: Math.round(doneAt - firstAt),
-      eventsPerSecond: Math.round((stored * 1000) / (doneAt - firstAt)),
-      peakRssMb: Math.round(peakRss / 2 ** 20),
-      differences: differences.length,
-      firstDifferences: differences.slice(0, 5),
-    },
-  }) + '\n',
-);
+printResult({ messages: stored, firstAt, doneAt, peakRss }, { differences: differences.length, firstDifferences: differences.slice(0, 5) });
