@@ -40,6 +40,7 @@ const env = {
   CLICKHOUSE_DATABASE: 'bench',
   PIPELINE_TZ: timeZone,
   LOG_LEVEL: 'warn',
+  METRICS_PORT: '0',
 };
 
 const broker = await spawnBroker({ partitions: 32 });

@@ -25,7 +25,7 @@ export interface WarRoomSnapshot {
   lastWriteMs: number | null;
   metrics: MetricTile[];
   gmvPlan: { plan: string; actual: string; attainment: string; status: Status; toDate: string; statusToDate: Status } | null;
-  atRisk: { sku: string; status: Status; available: string; hoursOfCover: string; cartAdds: number; lostCartAdds: number }[];
+  atRisk: { sku: string; status: Status; available: string; hoursOfCover: string; cartAdds: number }[];
   surges: { campaign: string; channel: string; cartAdds: number; yesterday: number; ratio: string }[];
 }
 
@@ -54,7 +54,7 @@ export async function readWarRoom(ch: ClickHouseClient, options: { timeZone: str
     rows(ch, 'SELECT * FROM shop_metrics WHERE hour = toDateTime({hour:UInt32})', at),
     rows(ch, 'SELECT * FROM shop_comparisons WHERE hour = toDateTime({hour:UInt32})', at),
     rows(ch, "SELECT * FROM plan_attainment WHERE scope = 'shop' AND metric = 'gmv' AND hour = toDateTime({hour:UInt32})", at),
-    rows(ch, 'SELECT sku, status, available, hours_of_cover, cart_adds, lost_cart_adds FROM at_risk_skus LIMIT 10'),
+    rows(ch, 'SELECT sku, status, available, hours_of_cover, cart_adds FROM at_risk_skus LIMIT 10'),
     rows(
       ch,
       `SELECT campaign_id, channel, cart_adds, cart_adds_yesterday, surge_ratio FROM campaign_comparisons
@@ -91,7 +91,6 @@ export async function readWarRoom(ch: ClickHouseClient, options: { timeZone: str
       available: r.available === null ? 'no snapshot' : String(r.available),
       hoursOfCover: num(r.hours_of_cover) === null ? (Number(r.available) === 0 ? 'sold out' : '–') : `${num(r.hours_of_cover)!.toFixed(1)} h`,
       cartAdds: Number(r.cart_adds),
-      lostCartAdds: Number(r.lost_cart_adds),
     })),
     surges: surges.map((r) => ({
       campaign: String(r.campaign_id),

@@ -76,8 +76,8 @@ function render(d) {
     '<div class="cmp">yesterday ' + text(m.yesterday) + ' ' + text(m.change) + '</div></div>').join('');
   const p = d.gmvPlan;
   el('plan').innerHTML = p ? pill(p.status, p.actual + ' of ' + p.plan + ' (' + p.attainment + ')') + ' &nbsp; to date ' + pill(p.statusToDate, p.toDate) : 'no plan loaded for this hour';
-  el('risk').innerHTML = d.atRisk.length === 0 ? '<tr><td>none</td></tr>' : '<tr><th>SKU</th><th>stock</th><th>cover</th><th>lost adds</th></tr>' +
-    d.atRisk.map((r) => '<tr><td>' + pill(r.status, r.sku) + '</td><td>' + text(r.available) + '</td><td>' + text(r.hoursOfCover) + '</td><td>' + text(r.lostCartAdds) + '</td></tr>').join('');
+  el('risk').innerHTML = d.atRisk.length === 0 ? '<tr><td>none</td></tr>' : '<tr><th>SKU</th><th>stock</th><th>cover</th><th>cart adds</th></tr>' +
+    d.atRisk.map((r) => '<tr><td>' + pill(r.status, r.sku) + '</td><td>' + text(r.available) + '</td><td>' + text(r.hoursOfCover) + '</td><td>' + text(r.cartAdds) + '</td></tr>').join('');
   el('surges').innerHTML = d.surges.length === 0 ? '<tr><td>none</td></tr>' :
     d.surges.map((s) => '<tr><td>' + pill('surge', s.ratio) + '</td><td>' + text(s.campaign) + ' / ' + text(s.channel) + '</td><td>' + text(s.cartAdds) + ' adds (yesterday ' + text(s.yesterday) + ')</td></tr>').join('');
   el('alerts').innerHTML = d.alerts === null ? '<tr><td>Alertmanager not configured</td></tr>' : d.alerts.length === 0 ? '<tr><td>none</td></tr>' :

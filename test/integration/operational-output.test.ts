@@ -84,6 +84,8 @@ describe('secrets never reach the output', () => {
       KAFKA_SESSION_TIMEOUT_MS: '3000',
       CLICKHOUSE_DATA_DIR: dataDir,
       LOG_LEVEL: 'debug',
+      HTTP_ACCESS_TOKEN: SECRETS.HTTP_ACCESS_TOKEN!,
+      METRICS_PORT: '0',
     };
     const child = run(env);
     // The embedded broker has no SASL: the clients retry, log their failures and give up (rdkafka

@@ -27,6 +27,8 @@ export function processorEnv(target: ProcessorTarget): Record<string, string> {
     FLUSH_INTERVAL_MS: '100',
     PIPELINE_TZ: 'Asia/Kolkata',
     LOG_LEVEL: 'warn',
+    // A free port each: processes of parallel test files must not fight over the default 9464.
+    METRICS_PORT: '0',
   };
 }
 
