@@ -1,24 +1,24 @@
 /**
  * "Hourly operations": for the selected campaigns x channels, each catalog metric as a traffic light for
- * the current hour next to its hourly trend, then every metric per campaign x channel cell.
+ * the current hour, the same hour yesterday and the shop's plan, next to its hourly trend; then every
+ * metric per campaign x channel cell.
  */
 import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { METRICS, type MetricDefinition } from '../schemas/metric-catalog.js';
 import { generatedDashboard, type DashboardSettings } from './dashboard-settings.js';
-import { cellMetricsTable, metricStat, metricTrend } from './metric-panels.js';
-import { HOURS, selectedCellsMetricSql } from './panel-sql.js';
+import { cellMetricsTable, metricStat, metricTrend, planStat } from './metric-panels.js';
+import { COUNTERS_YESTERDAY, HOURS, selectedCellsMetricSql } from './panel-sql.js';
 import { selectionVariables } from './selection-variables.js';
 
-/**
- * The traffic lights beside each metric's trend, left to right. The same hour yesterday and the plan
- * become further columns once the war-room views (issue 4) provide them.
- */
-export interface StatColumn {
-  title: string;
-  sql: (metric: MetricDefinition) => string;
-}
+/** The stats beside each metric's trend, left to right: this hour, the same hour yesterday, the plan. */
+export type StatColumn = (metric: MetricDefinition, settings: DashboardSettings) => StatPanelBuilder;
 
-export const STAT_COLUMNS: readonly StatColumn[] = [{ title: 'this hour', sql: (metric) => selectedCellsMetricSql(metric, HOURS.current) }];
+export const STAT_COLUMNS: readonly StatColumn[] = [
+  (metric, settings) => metricStat(metric, 'this hour', selectedCellsMetricSql(metric, HOURS.current), settings),
+  (metric, settings) => metricStat(metric, 'same hour yesterday', selectedCellsMetricSql(metric, HOURS.current, COUNTERS_YESTERDAY), settings),
+  (metric, settings) => planStat(metric, 'plan (whole shop)', ['plan', 'attainment'], HOURS.current, settings),
+];
 
 const GRID_WIDTH = 24;
 const STAT_WIDTH = 4;
@@ -38,7 +38,7 @@ export function hourlyOperationsDashboard(settings: DashboardSettings): Dashboar
   METRICS.forEach((metric, line) => {
     const y = 1 + line * LINE_HEIGHT;
     STAT_COLUMNS.forEach((column, i) => {
-      dashboard.withPanel(metricStat(metric, column.title, column.sql(metric), settings).gridPos({ x: i * STAT_WIDTH, y, w: STAT_WIDTH, h: LINE_HEIGHT }));
+      dashboard.withPanel(column(metric, settings).gridPos({ x: i * STAT_WIDTH, y, w: STAT_WIDTH, h: LINE_HEIGHT }));
     });
     const x = STAT_COLUMNS.length * STAT_WIDTH;
     dashboard.withPanel(metricTrend(metric, HOURS.inRange, settings).gridPos({ x, y, w: GRID_WIDTH - x, h: LINE_HEIGHT }));

@@ -13,8 +13,8 @@ import { counterSumSql } from '../processors/clickhouse/catalog-sql.js';
 import { clickhouseQuery } from './clickhouse-query.js';
 import { CLICKHOUSE } from './datasources.js';
 import type { DashboardSettings } from './dashboard-settings.js';
-import { metricThresholds, neutralThresholds, thresholdSteps } from './metric-thresholds.js';
-import { cellMetricsSql, selectedCellsMetricSql } from './panel-sql.js';
+import { attainmentThresholds, metricThresholds, neutralThresholds, thresholdSteps } from './metric-thresholds.js';
+import { cellMetricsSql, planFieldName, selectedCellsMetricSql, shopPlanSql, type PlanField } from './panel-sql.js';
 
 const INSUFFICIENT = 'insufficient data';
 
@@ -50,19 +50,57 @@ function describe(metric: MetricDefinition): string {
   return `${metric.description}.${volume}`;
 }
 
-/** A traffic light: one metric, one hour, over the selected campaign x channel cells. */
-export function metricStat(metric: MetricDefinition, title: string, sql: string, settings: DashboardSettings): StatPanelBuilder {
+/** Big numbers of one hour, each field coloured by its own override; `time` is not shown. */
+function hourStat(title: string, description: string, sql: string, fields: readonly string[], noValue: string): StatPanelBuilder {
   return new StatPanelBuilder()
-    .title(`${metric.label} · ${title}`)
-    .description(describe(metric))
+    .title(title)
+    .description(description)
     .datasource(CLICKHOUSE)
     .withTarget(clickhouseQuery('A', 'table', sql))
-    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields(`/^${metric.id}$/`))
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields(`/^(${fields.join('|')})$/`))
     .colorMode(BigValueColorMode.Background)
     .graphMode(BigValueGraphMode.None)
-    .noValue(INSUFFICIENT)
-    .thresholds(neutralThresholds())
-    .overrideByName(metric.id, metricFieldConfig(metric, settings));
+    .noValue(noValue)
+    .thresholds(neutralThresholds());
+}
+
+/** A traffic light: one metric, one hour (over the cells or the shop, as `sql` reads them). */
+export function metricStat(metric: MetricDefinition, title: string, sql: string, settings: DashboardSettings): StatPanelBuilder {
+  return hourStat(`${metric.label} · ${title}`, describe(metric), sql, [metric.id], INSUFFICIENT).overrideByName(metric.id, metricFieldConfig(metric, settings));
+}
+
+const PLAN_FIELD_LABELS: Record<PlanField, string> = {
+  actual: 'actual',
+  plan: 'plan',
+  attainment: 'of plan',
+  actual_to_date: 'actual to date',
+  plan_to_date: 'plan to date',
+  attainment_to_date: 'of plan to date',
+};
+
+/**
+ * Plans and sums to date in the metric's unit, uncoloured (a plan is not an observation); the hour's
+ * actual as the metric itself; attainment as a percentage, coloured where the catalog judges the metric
+ * against its plan.
+ */
+export function planFieldConfig(metric: MetricDefinition, field: PlanField, settings: DashboardSettings): DynamicConfigValue[] {
+  const attainment = field === 'attainment' || field === 'attainment_to_date';
+  const thresholds = attainment ? attainmentThresholds(metric) : field === 'actual' ? metricThresholds(metric) : neutralThresholds();
+  return [
+    { id: 'displayName', value: PLAN_FIELD_LABELS[field] },
+    { id: 'unit', value: attainment ? 'percentunit' : grafanaUnit(metric, settings.currency) },
+    { id: 'decimals', value: attainment ? 1 : 2 },
+    { id: 'thresholds', value: thresholds.build() },
+  ];
+}
+
+/** The whole shop's plan for one metric against its actual, in the hours `hours` selects (no plan: "no plan"). */
+export function planStat(metric: MetricDefinition, title: string, fields: readonly PlanField[], hours: string, settings: DashboardSettings): StatPanelBuilder {
+  const names = fields.map((f) => planFieldName(metric, f));
+  const description = `The whole shop's ${metric.label} plan (\`npm run targets -- load FILE\`) and actual, whatever campaigns and channels are selected. Attainment = actual / plan; to date: over every planned hour up to this one.`;
+  const panel = hourStat(`${metric.label} · ${title}`, description, shopPlanSql(metric, hours, fields), names, 'no plan');
+  fields.forEach((f, i) => panel.overrideByName(names[i]!, planFieldConfig(metric, f, settings)));
+  return panel;
 }
 
 /** The metric hour by hour over the time range; insufficient hours are gaps, thresholds are drawn as lines. */

@@ -3,21 +3,35 @@
  * is <= the value; the catalog's `bad: 'high'` thresholds are strict (> red is red, exactly red is
  * amber), so those steps sit at the next double above the catalog's number: for every double v,
  * v >= nextUp(t) exactly when v > t. Plan-based thresholds (GMV) compare attainment, not the value
- * itself, so a panel showing the value alone is neutral, as in the views (catalog-sql.ts).
+ * itself, so a panel showing the value alone is neutral, as in the views (catalog-sql.ts), and the
+ * attainment next to it carries the colour, as in the plan_attainment view (signal-sql.ts).
  */
 import { ThresholdsConfigBuilder, ThresholdsMode, type Threshold } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { MetricDefinition, Status } from '../schemas/metric-catalog.js';
+import type { MetricDefinition, Status, Thresholds } from '../schemas/metric-catalog.js';
 import { STATUS_COLOURS } from './status-colours.js';
 
 export function thresholdSteps(metric: MetricDefinition): readonly Threshold[] {
   const t = metric.thresholds;
-  if (t === undefined || t.against === 'plan') return NEUTRAL_STEPS;
+  return t === undefined || t.against === 'plan' ? NEUTRAL_STEPS : stepsOf(t);
+}
+
+/** Steps for attainment (actual / plan): the catalog's thresholds where they compare against the plan, neutral otherwise. */
+export function attainmentSteps(metric: MetricDefinition): readonly Threshold[] {
+  const t = metric.thresholds;
+  return t?.against === 'plan' ? stepsOf(t) : NEUTRAL_STEPS;
+}
+
+function stepsOf(t: Thresholds): readonly Threshold[] {
   if (t.bad === 'low') return [step(null, 'red'), step(t.red, 'amber'), step(t.amber, 'green')];
   return [step(null, 'green'), step(nextUp(t.amber), 'amber'), step(nextUp(t.red), 'red')];
 }
 
 export function metricThresholds(metric: MetricDefinition): ThresholdsConfigBuilder {
   return thresholds(thresholdSteps(metric));
+}
+
+export function attainmentThresholds(metric: MetricDefinition): ThresholdsConfigBuilder {
+  return thresholds(attainmentSteps(metric));
 }
 
 /** For panel defaults: a number no catalog entry speaks for is not coloured as if one did. */

@@ -7,8 +7,9 @@
  * way the plugin and Grafana document and run every query against chDB.
  */
 import { CAMPAIGN_COUNTERS } from '../schemas/counters.js';
-import { METRICS, type MetricDefinition } from '../schemas/metric-catalog.js';
-import { metricStatusSql, metricValueSql } from '../processors/clickhouse/catalog-sql.js';
+import { METRICS, SURGE, type MetricDefinition } from '../schemas/metric-catalog.js';
+import { metricStatusSql, metricValueSql, type CounterColumn } from '../processors/clickhouse/catalog-sql.js';
+import { sameHourColumn } from '../processors/clickhouse/signal-sql.js';
 
 /** Which hours a query reads; `hour` is the UTC instant of a local hour's start in the pipeline zone. */
 export const HOURS = {
@@ -31,8 +32,22 @@ function reportedValueSql(value: string, status: string): string {
   return `if(${status} = 'insufficient', NULL, ${value})`;
 }
 
+/** Where a panel reads a campaign x channel cell's counters from, per hour. */
+export interface CellCounters {
+  view: string;
+  column: CounterColumn;
+}
+
+export const COUNTERS_THIS_HOUR: CellCounters = { view: 'campaign_hourly', column: (counter) => counter };
+
+/**
+ * The same local hour yesterday, as the comparison view defines it (signal-sql.ts), keyed by this hour.
+ * The view has a row only for cells with data this hour, so a cell active yesterday but not now is left out.
+ */
+export const COUNTERS_YESTERDAY: CellCounters = { view: 'campaign_comparisons', column: sameHourColumn('yesterday') };
+
 /** One metric per hour over the selected cells: columns `time` and the metric's id. */
-export function selectedCellsMetricSql(metric: MetricDefinition, hours: string): string {
+export function selectedCellsMetricSql(metric: MetricDefinition, hours: string, counters: CellCounters = COUNTERS_THIS_HOUR): string {
   return `SELECT
     hour AS time,
     ${reportedValueSql('value', 'status')} AS ${metric.id}
@@ -46,8 +61,8 @@ FROM
     (
         SELECT
             hour,
-${CAMPAIGN_COUNTERS.map((c) => `            sum(${c}) AS ${c}`).join(',\n')}
-        FROM campaign_hourly
+${CAMPAIGN_COUNTERS.map((c) => `            sum(${counters.column(c)}) AS ${c}`).join(',\n')}
+        FROM ${counters.view}
         WHERE ${hours} AND ${SELECTED_CELLS}
         GROUP BY hour
     )
@@ -64,6 +79,55 @@ ${METRICS.map((m) => `    ${reportedValueSql(m.id, `${m.id}_status`)} AS ${m.id}
 FROM campaign_metrics
 WHERE ${hours} AND ${SELECTED_CELLS}
 ORDER BY campaign_id, channel`;
+}
+
+/** One metric per hour for the whole shop, straight from the shop_metrics view: columns `time` and the metric's id. */
+export function shopMetricSql(metric: MetricDefinition, hours: string): string {
+  return `SELECT
+    hour AS time,
+    ${reportedValueSql(metric.id, `${metric.id}_status`)} AS ${metric.id}
+FROM shop_metrics
+WHERE ${hours}
+ORDER BY time`;
+}
+
+/** The plan_attainment columns a plan panel can show; `actual` is the metric's own value. */
+export const PLAN_FIELDS = ['actual', 'plan', 'attainment', 'actual_to_date', 'plan_to_date', 'attainment_to_date'] as const;
+export type PlanField = (typeof PLAN_FIELDS)[number];
+
+/** The column a plan field is returned as: the metric's id for its actual value (so it is styled as the metric), `<id>_<field>` otherwise. */
+export function planFieldName(metric: MetricDefinition, field: PlanField): string {
+  return field === 'actual' ? metric.id : `${metric.id}_${field}`;
+}
+
+/** An hour's own actual and attainment are not shown below the metric's minimum volume; to-date figures exist only for additive metrics, which have none. */
+function planFieldSql(field: PlanField): string {
+  return field === 'actual' || field === 'attainment' ? reportedValueSql(field, 'status') : field;
+}
+
+/** The whole shop's plan for one metric per targeted hour (no row: no plan for the hour). */
+export function shopPlanSql(metric: MetricDefinition, hours: string, fields: readonly PlanField[]): string {
+  return `SELECT
+    hour AS time,
+${fields.map((f) => `    ${planFieldSql(f)} AS ${planFieldName(metric, f)}`).join(',\n')}
+FROM plan_attainment
+WHERE scope = 'shop' AND metric = '${metric.id}' AND ${hours}
+ORDER BY time`;
+}
+
+/** The red and amber SKUs of the newest hour with data, worst first, as the at_risk_skus view orders them. */
+export function atRiskSkusSql(): string {
+  return `SELECT hour, sku, status, available, hours_of_cover, cart_adds, lost_cart_adds, lost_units
+FROM at_risk_skus`;
+}
+
+/** Campaign x channel cells whose cart adds surge against the same hour yesterday, strongest first. */
+export function surgesSql(hours: string): string {
+  const yesterday = COUNTERS_YESTERDAY.column(SURGE.counter);
+  return `SELECT campaign_id, channel, ${SURGE.counter}, ${yesterday}, surge_ratio
+FROM campaign_comparisons
+WHERE ${hours} AND surge
+ORDER BY surge_ratio DESC, campaign_id, channel`;
 }
 
 /** The values a selection variable offers: those with data in the time range. */

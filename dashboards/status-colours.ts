@@ -8,3 +8,6 @@ export const STATUS_COLOURS = {
   neutral: 'blue',
   insufficient: 'text',
 } as const satisfies Record<Status, string>;
+
+/** A surge is an opportunity (more budget, restock), never a warning: it has no status and is never red. */
+export const OPPORTUNITY_COLOUR = 'blue';

@@ -18,7 +18,8 @@ const COMPARED = [
 ] as const;
 
 const indent = (lines: readonly string[], spaces: number) => lines.map((l) => `${' '.repeat(spaces)}${l}`).join(',\n');
-const sameHourColumn = (suffix: string): CounterColumn => (counter) => `${counter}_${suffix}`;
+/** The comparison views' column for a counter's same hour `suffix` ('yesterday', 'last_week'). */
+export const sameHourColumn = (suffix: (typeof COMPARED)[number]['suffix']): CounterColumn => (counter) => `${counter}_${suffix}`;
 
 function changePercentSql(current: string, previous: string): string {
   return `if(${previous} IS NULL OR ${previous} = 0, NULL, (toFloat64(${current}) - toFloat64(${previous})) / abs(toFloat64(${previous})) * 100)`;

@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClickHouse } from '../../processors/clickhouse/client.js';
 import { migrate } from '../../processors/clickhouse/migrate.js';
 import { readTargetsFile } from '../../processors/targets/read-targets-file.js';
-import { storeTargets } from '../../processors/targets/store-targets.js';
 import { CAMPAIGN_COUNTERS } from '../../schemas/counters.js';
 import { isAdditive, METRICS } from '../../schemas/metric-catalog.js';
 import { SELLOUT_SKU, type CampaignHourRow, type Truth } from '../../simulator/index.js';
+import { decimalOfMicros, loadPlan } from '../support/plan-targets.js';
 import { loadSimulatedDay } from '../support/simulated-day.js';
 import { testConfig } from '../support/test-config.js';
 import { PROJECT_ROOT } from '../support/tsx-child.js';
@@ -175,18 +175,13 @@ describe('war-room signals on two simulated days in Asia/Kolkata', () => {
   describe('plan targets', () => {
     const shopGmvMicros = (hourLocal: string) =>
       truth.campaign_hours.filter((r) => r.hour_local === hourLocal).reduce((n, r) => n + r.counters.paid_micros - r.counters.refunded_micros, 0);
-    const decimal = (micros: number) => `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
 
     it('a loaded plan gives the expected attainment, plan-to-date and GMV status', async () => {
       // Plans at 100 %, 90 % and 50 % of what happened: green, amber, red by DOMAIN.md (< 80 % red, < 95 % amber).
       const hours = [['2026-11-10 18:00', 1], ['2026-11-10 19:00', 0.9], ['2026-11-10 20:00', 0.5]] as const;
       const plan = hours.map(([hour, share]) => ({ hour, actual: shopGmvMicros(hour), target: Math.round(shopGmvMicros(hour) / share) }));
       const orders = truth.campaign_hours.filter((r) => r.hour_local === '2026-11-10 18:00' && r.campaign_id === 'cmp-live-flagship').reduce((n, r) => n + r.counters.paid_orders, 0);
-      const file = join(mkdtempSync(join(tmpdir(), 'targets-')), 'plan.csv');
-      writeFileSync(file, ['hour,metric,target,campaign', ...plan.map((p) => `${p.hour},gmv,${decimal(p.target)},`), `2026-11-10 18:00,orders,${orders * 2},cmp-live-flagship`, '2026-11-10 18:00,gmv,100,cmp-without-sales'].join('\n'));
-      const parsed = readTargetsFile(file, TZ);
-      if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-      await storeTargets(ch, parsed.rows, 'plan.csv', Date.now());
+      await loadPlan(ch, [...plan.map((p) => ({ hour: p.hour, metric: 'gmv', target: decimalOfMicros(p.target) })), { hour: '2026-11-10 18:00', metric: 'orders', target: String(orders * 2), campaign: 'cmp-live-flagship' }, { hour: '2026-11-10 18:00', metric: 'gmv', target: '100', campaign: 'cmp-without-sales' }], TZ);
 
       const rows = await query(ch, "SELECT toUnixTimestamp(hour) AS h, * FROM plan_attainment WHERE scope = 'shop' AND metric = 'gmv' ORDER BY hour");
       expect(rows.map((r) => r.status)).toEqual(['green', 'amber', 'red']);
