@@ -115,10 +115,16 @@ WHERE scope = 'shop' AND metric = '${metric.id}' AND ${hours}
 ORDER BY time`;
 }
 
-/** The red and amber SKUs of the newest hour with data, worst first, as the at_risk_skus view orders them. */
+/**
+ * The red and amber SKUs of the newest hour with data, worst first as the at_risk_skus view orders them
+ * (row_number keeps that order through the join), with the demand each lost while sold out.
+ */
 export function atRiskSkusSql(): string {
-  return `SELECT hour, sku, status, available, hours_of_cover, cart_adds, lost_cart_adds, lost_units
-FROM at_risk_skus`;
+  return `SELECT a.hour AS hour, a.sku AS sku, a.status AS status, a.available AS available, a.hours_of_cover AS hours_of_cover,
+    a.cart_adds AS cart_adds, l.lost_cart_adds AS lost_cart_adds, l.lost_units AS lost_units
+FROM (SELECT *, row_number() OVER () AS rank FROM at_risk_skus) AS a
+LEFT JOIN sku_lost_demand AS l ON l.sku = a.sku
+ORDER BY a.rank`;
 }
 
 /** Campaign x channel cells whose cart adds surge against the same hour yesterday, strongest first. */
