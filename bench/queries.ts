@@ -1,17 +1,21 @@
 /**
- * Dashboard query latency: every catalog view, as the dashboards and the war-room page read it, over
+ * Dashboard query latency: every catalog view as the war-room page reads it, and every ClickHouse panel
+ * of the committed Grafana dashboards, over
  * 30 days x 200 campaigns x 4 channels of hourly rows (three source topics each) and 100k SKUs x 24 h,
  * generated inside chDB. p50/p95 of repeated runs per query; target p95 < 200 ms.
  *
  *   npx tsx bench/queries.ts [--repeat 20]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openClickHouse } from '../processors/clickhouse/client.js';
 import { migrate } from '../processors/clickhouse/migrate.js';
 import { loadConfig } from '../processors/config.js';
+import { DASHBOARDS_DIR } from '../dashboards/render-files.js';
+import { readWarRoom } from '../dashboards/war-room/war-room-data.js';
+import { expandGrafanaQuery, type DashboardState } from '../test/support/grafana-query.js';
 import { median, percentile, printTable, writeResults } from './results-file.js';
 
 const { values } = parseArgs({ options: { repeat: { type: 'string', default: '20' } } });
@@ -60,6 +64,28 @@ export const QUERIES: Record<string, string> = {
   'dead_letters': 'SELECT * FROM dead_letters',
 };
 
+/**
+ * Every ClickHouse panel of the committed dashboards, expanded as Grafana would send it for the last 24 h
+ * with every campaign and channel selected (the default "All").
+ */
+function dashboardPanelQueries(): Record<string, string> {
+  const state: DashboardState = {
+    fromMs: LAST_DAY * 1000,
+    toMs: END * 1000 - 1,
+    variables: { campaign: Array.from({ length: CAMPAIGNS }, (_, i) => `cmp-${i}`), channel: CHANNELS },
+  };
+  const queries: Record<string, string> = {};
+  for (const file of readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json'))) {
+    const dashboard = JSON.parse(readFileSync(join(DASHBOARDS_DIR, file), 'utf8')) as { title: string; panels: { title: string; targets?: { rawSql?: string }[] }[] };
+    for (const panel of dashboard.panels) {
+      for (const [i, target] of (panel.targets ?? []).entries()) {
+        if (target.rawSql !== undefined) queries[`panel ${dashboard.title} / ${panel.title}${i > 0 ? ` #${i + 1}` : ''}`] = expandGrafanaQuery(target.rawSql, state);
+      }
+    }
+  }
+  return queries;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'ecom-bench-queries-'));
 const ch = await openClickHouse(loadConfig({ KAFKA_BROKERS: '127.0.0.1:9', CLICKHOUSE_DATA_DIR: dir, CLICKHOUSE_DATABASE: 'bench' }).clickhouse);
 try {
@@ -67,7 +93,8 @@ try {
   console.error(`generating ${DAYS} days x ${CAMPAIGNS} campaigns x ${CHANNELS.length} channels and ${SKUS.toLocaleString('en-US')} SKUs x 24 h...`);
   for (const query of SETUP) await ch.command({ query: query.replace(/\s+/g, ' ') });
   const rows = [];
-  for (const [name, query] of Object.entries(QUERIES)) {
+  const timed = { ...QUERIES, ...dashboardPanelQueries() };
+  for (const [name, query] of Object.entries(timed)) {
     const times: number[] = [];
     let resultRows = 0;
     for (let i = 0; i < Number(values.repeat); i++) {
@@ -78,6 +105,13 @@ try {
     rows.push({ query: name, rows: resultRows, 'p50 ms': Math.round(median(times)), 'p95 ms': Math.round(percentile(times, 95)) });
     console.error(`${name}: p95 ${Math.round(percentile(times, 95))} ms`);
   }
+  const snapshots: number[] = [];
+  for (let i = 0; i < Number(values.repeat); i++) {
+    const started = performance.now();
+    await readWarRoom(ch, { timeZone: 'UTC', currency: 'CNY' });
+    snapshots.push(performance.now() - started);
+  }
+  rows.push({ query: 'war-room page: one war-room.json snapshot (all its queries)', rows: 1, 'p50 ms': Math.round(median(snapshots)), 'p95 ms': Math.round(percentile(snapshots, 95)) });
   printTable(`Dashboard queries on chDB, ${values.repeat} runs each (target p95 < 200 ms)`, rows);
   console.error(`written ${writeResults('queries', { days: DAYS, campaigns: CAMPAIGNS, channels: CHANNELS.length, skus: SKUS, table: rows })}`);
 } finally {

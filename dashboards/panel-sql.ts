@@ -123,7 +123,7 @@ export function atRiskSkusSql(): string {
   return `SELECT a.hour AS hour, a.sku AS sku, a.status AS status, a.available AS available, a.hours_of_cover AS hours_of_cover,
     a.cart_adds AS cart_adds, l.lost_cart_adds AS lost_cart_adds, l.lost_units AS lost_units
 FROM (SELECT *, row_number() OVER () AS rank FROM at_risk_skus) AS a
-LEFT JOIN sku_lost_demand AS l ON l.sku = a.sku
+LEFT JOIN (SELECT * FROM sku_lost_demand WHERE sku IN (SELECT sku FROM at_risk_skus)) AS l ON l.sku = a.sku
 ORDER BY a.rank`;
 }
 

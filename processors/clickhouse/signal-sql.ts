@@ -37,11 +37,7 @@ function comparisonViewSql(name: string, keys: readonly string[]): string {
     ...COMPARED.map(({ suffix }) => `${changePercentSql(m.id, `${m.id}_${suffix}`)} AS ${m.id}_change_${suffix}_pct`),
   ]);
   const counterColumns = CAMPAIGN_COUNTERS.flatMap((c) => [c, ...COMPARED.map(({ suffix }) => `${c}_${suffix}`)]);
-  const surgeCounter = SURGE.counter;
-  const surge = [
-    `${surgeCounter} >= ${SURGE.minVolume} AND ${surgeCounter}_yesterday > 0 AND ${surgeCounter} > ${SURGE.factor} * ${surgeCounter}_yesterday AS surge`,
-    `if(${surgeCounter}_yesterday = 0, NULL, ${surgeCounter} / ${surgeCounter}_yesterday) AS surge_ratio`,
-  ];
+  const surge = surgeColumnsSql(SURGE.counter, `${SURGE.counter}_yesterday`);
   const keyColumns = ['hour', ...keys];
   const days = [0, ...COMPARED.map((c) => c.days)].join(', ');
   return `CREATE OR REPLACE VIEW ${name} AS
@@ -267,4 +263,12 @@ ${[
   planAttainmentSql(),
 ].join(';\n\n')};
 `;
+}
+
+/** The catalog's surge rule over a counter this hour and the same hour yesterday: `surge` and `surge_ratio` columns. */
+export function surgeColumnsSql(now: string, yesterday: string): string[] {
+  return [
+    `${now} >= ${SURGE.minVolume} AND ${yesterday} > 0 AND ${now} > ${SURGE.factor} * ${yesterday} AS surge`,
+    `if(${yesterday} = 0, NULL, ${now} / ${yesterday}) AS surge_ratio`,
+  ];
 }

@@ -21,6 +21,7 @@ import { CAMPAIGN_COUNTERS, type CampaignCounters } from '../../schemas/counters
 import { METRICS } from '../../schemas/metric-catalog.js';
 import { evaluateMetric } from '../../schemas/metric-math.js';
 import type { Truth } from '../../simulator/index.js';
+import { decimalOfMicros, loadPlan } from '../support/plan-targets.js';
 import { loadSimulatedDay } from '../support/simulated-day.js';
 import { testConfig } from '../support/test-config.js';
 import { PROJECT_ROOT } from '../support/tsx-child.js';
@@ -87,6 +88,23 @@ describe('war-room page', () => {
     await expect(page.textContent('#fresh')).resolves.toMatch(/as of \d+ s ago/);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'war-room.png') });
+    await page.close();
+  });
+
+  it('shows GMV against a loaded plan: half the plan is red, this hour and to date', async () => {
+    const { hour, counters } = newestHour();
+    const local = truth.campaign_hours.find((r) => r.hour === hour)!.hour_local;
+    const gmvMicros = counters.paid_micros - counters.refunded_micros;
+    await loadPlan(ch, [{ hour: local, metric: 'gmv', target: decimalOfMicros(2 * gmvMicros) }], TZ);
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.port}/war-room`);
+    await page.waitForSelector('#plan .pill');
+    const pills = await page.$$eval('#plan .pill', (nodes) => nodes.map((n) => ({ status: n.className.replace('pill s-', ''), text: n.textContent })));
+    const gmv = METRICS.find((m) => m.id === 'gmv')!;
+    expect(pills).toEqual([
+      { status: 'red', text: `${formatMetricValue(gmv, gmvMicros / 1e6, 'CNY')} of ${formatMetricValue(gmv, (2 * gmvMicros) / 1e6, 'CNY')} (50.0%)` },
+      { status: 'red', text: '50.0%' },
+    ]);
     await page.close();
   });
 
