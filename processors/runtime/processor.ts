@@ -80,7 +80,9 @@ export class Processor {
   }
 
   /** Writes everything counted so far; resolves when it is stored (retries are the caller's, via the timer). */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
+    // A flush in flight took its snapshot before this call: what was counted since needs the next one.
+    if (this.flushing !== undefined) await this.flushing;
     this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
