@@ -147,6 +147,12 @@ const envSchema = z
     MAX_FUTURE_SKEW_SECONDS: integer(0, 86_400).default(300),
     /** Messages remembered per partition for duplicate detection. @default 200000 */
     DEDUP_WINDOW: integer(1_000, 10_000_000).default(200_000),
+    /**
+     * Messages a processor may count while a flush is still being written before it pauses fetching,
+     * so a slow ClickHouse makes the lag grow in Kafka rather than in this process's memory.
+     * @default 100000
+     */
+    MAX_UNFLUSHED_MESSAGES: integer(100, 10_000_000).default(100_000),
     /** Port of the Prometheus /metrics endpoint; 0 picks a free port. @default 9464 */
     METRICS_PORT: integer(0, 65_535).default(9_464),
     /** Interface the HTTP endpoints listen on; 0.0.0.0 exposes them beyond this machine. @default '127.0.0.1' */
@@ -221,6 +227,7 @@ export interface PipelineConfig {
     maxMessageBytes: number;
     maxFutureSkewSeconds: number;
     dedupWindow: number;
+    maxUnflushedMessages: number;
   };
   http: { host: string; metricsPort: number };
   logLevel: LogLevel;
@@ -253,6 +260,7 @@ function toPipelineConfig(env: Env): PipelineConfig {
       maxMessageBytes: env.MAX_MESSAGE_BYTES,
       maxFutureSkewSeconds: env.MAX_FUTURE_SKEW_SECONDS,
       dedupWindow: env.DEDUP_WINDOW,
+      maxUnflushedMessages: env.MAX_UNFLUSHED_MESSAGES,
     },
     http: { host: env.HTTP_HOST, metricsPort: env.METRICS_PORT },
     logLevel: env.LOG_LEVEL,

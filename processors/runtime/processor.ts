@@ -24,6 +24,10 @@ export interface ProcessorStats {
   deadLetters: number;
   flushes: number;
   flushFailures: number;
+  /** Times fetching paused because a flush was slower than MAX_UNFLUSHED_MESSAGES messages' worth of counting. */
+  backpressurePauses: number;
+  /** Messages counted but not yet in a flush (a gauge). */
+  unflushed: number;
   lastFlushMs: number;
   assigned: number;
 }
@@ -40,13 +44,13 @@ const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 export class Processor {
   readonly topics: TopicNames;
-  readonly stats: ProcessorStats = { counted: 0, duplicates: 0, replayed: 0, deadLetters: 0, flushes: 0, flushFailures: 0, lastFlushMs: 0, assigned: 0 };
+  readonly stats: ProcessorStats = { counted: 0, duplicates: 0, replayed: 0, deadLetters: 0, flushes: 0, flushFailures: 0, backpressurePauses: 0, unflushed: 0, lastFlushMs: 0, assigned: 0 };
   private readonly states = new Map<string, PartitionState>();
   private readonly ctx: ProcessContext;
   private pendingDeadLetters: ProducerMessage[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private paused = false;
+  private pausedBy: 'flush_failure' | 'backpressure' | undefined;
 
   constructor(private readonly deps: ProcessorDeps) {
     this.topics = topicNames(deps.config.kafka.topicPrefix);
@@ -106,6 +110,7 @@ export class Processor {
       }),
     );
     this.stats.assigned = this.states.size;
+    if (this.pausedBy !== undefined) this.deps.consumer.pause(tps);
     this.deps.log.info('partitions.assigned', { partitions: starts.map((s) => `${s.topic}/${s.partition}@${s.resumeAfter + 1}`) });
     return starts.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
   }
@@ -138,6 +143,18 @@ export class Processor {
           this.pendingDeadLetters.push(this.deadLetterMessage(batch, message, outcome.rejection));
           break;
       }
+      this.stats.unflushed++;
+    }
+    if (this.stats.unflushed >= this.deps.config.pipeline.maxUnflushedMessages) this.holdBack();
+  }
+
+  /** Enough is counted to be worth a flush now; if one is still being written, stop fetching until it is. */
+  private holdBack(): void {
+    if (this.flushing === undefined) {
+      void this.flush();
+    } else if (this.pausedBy === undefined) {
+      this.stats.backpressurePauses++;
+      this.pause('backpressure');
     }
   }
 
@@ -164,26 +181,32 @@ export class Processor {
     const deadLetters = this.pendingDeadLetters;
     this.pendingDeadLetters = [];
     const snapshot = takeSnapshot(this.states.values());
+    const unflushed = this.stats.unflushed;
+    this.stats.unflushed = 0;
+    const restore = () => {
+      snapshot.restore();
+      this.stats.unflushed += unflushed;
+    };
     try {
       if (deadLetters.length > 0) await this.deps.deadLetters.send(deadLetters);
     } catch (error) {
       this.pendingDeadLetters = deadLetters.concat(this.pendingDeadLetters);
-      snapshot.restore();
+      restore();
       return this.failed('dead_letter_produce', error);
     }
     try {
       await this.deps.store.write(snapshot);
     } catch (error) {
-      snapshot.restore();
+      restore();
       return this.failed('clickhouse_write', error);
     }
     snapshot.commit();
     this.stats.flushes++;
     this.stats.lastFlushMs = performance.now() - started;
-    if (this.paused) {
-      this.paused = false;
+    if (this.pausedBy !== undefined) {
+      this.deps.log.info('consumption.resumed', { pausedBy: this.pausedBy, failures: this.stats.flushFailures });
+      this.pausedBy = undefined;
       this.deps.consumer.resume(this.assignedPartitions());
-      this.deps.log.info('flush.recovered', { failures: this.stats.flushFailures });
     }
     this.evictClosedHours();
     await this.deps.consumer.commit(snapshot.positions).catch((error: Error) => this.deps.log.warn('commit.failed', { error: error.message }));
@@ -192,11 +215,14 @@ export class Processor {
   /** While writes fail, consumption pauses: the lag grows in Kafka, not in this process's memory. */
   private failed(stage: string, error: unknown): void {
     this.stats.flushFailures++;
-    if (!this.paused) {
-      this.paused = true;
-      this.deps.consumer.pause(this.assignedPartitions());
-    }
+    this.pause('flush_failure');
     this.deps.log.error('flush.failed', { stage, error: (error as Error).message, failures: this.stats.flushFailures });
+  }
+
+  private pause(reason: 'flush_failure' | 'backpressure'): void {
+    if (this.pausedBy === undefined) this.deps.consumer.pause(this.assignedPartitions());
+    // A failure outranks backpressure in the log: it is what the operator has to fix.
+    if (this.pausedBy !== 'flush_failure') this.pausedBy = reason;
   }
 
   private evictClosedHours(): void {

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
         maxMessageBytes: 65_536,
         maxFutureSkewSeconds: 300,
         dedupWindow: 200_000,
+        maxUnflushedMessages: 100_000,
       },
       http: { host: '127.0.0.1', metricsPort: 9_464 },
       logLevel: 'info',
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
       MAX_MESSAGE_BYTES: '1048576',
       MAX_FUTURE_SKEW_SECONDS: '0',
       DEDUP_WINDOW: '1000',
+      MAX_UNFLUSHED_MESSAGES: '5000',
       METRICS_PORT: '0',
       PIPELINE_TZ: 'europe/berlin',
       PIPELINE_CURRENCY: 'EUR',
@@ -73,6 +75,7 @@ describe('loadConfig', () => {
       maxMessageBytes: 1_048_576,
       maxFutureSkewSeconds: 0,
       dedupWindow: 1_000,
+      maxUnflushedMessages: 5_000,
     });
     expect(config.http).toEqual({ host: '0.0.0.0', metricsPort: 0 });
     expect(config.clickhouse).toMatchObject({ url: 'http://clickhouse:8123', username: 'pipeline', password: 'pw' });
@@ -107,6 +110,7 @@ describe('loadConfig', () => {
     ['MAX_FUTURE_SKEW_SECONDS', '-1', 'from 0 to 86400'],
     ['DEDUP_WINDOW', '999', 'from 1000 to 10000000'],
     ['DEDUP_WINDOW', '10000001', 'from 1000 to 10000000'],
+    ['MAX_UNFLUSHED_MESSAGES', '99', 'from 100 to 10000000'],
     ['METRICS_PORT', '65536', 'from 0 to 65535'],
     ['HTTP_HOST', 'http://localhost', 'host name or IP address'],
     ['LOG_LEVEL', 'verbose', 'debug, info, warn, error'],
