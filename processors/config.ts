@@ -153,6 +153,13 @@ const envSchema = z
      * @default 100000
      */
     MAX_UNFLUSHED_MESSAGES: integer(100, 10_000_000).default(100_000),
+    /**
+     * Distinct campaign ids (and, separately, SKUs) one source partition may add per event-time hour;
+     * later new ids that hour are counted under `__other__`. Bounds memory and rows under a flood of
+     * made-up ids; decided per partition from its messages only, so a replay decides the same way.
+     * @default 10000
+     */
+    MAX_KEYS_PER_HOUR: integer(10, 10_000_000).default(10_000),
     /** Port of the Prometheus /metrics endpoint; 0 picks a free port. @default 9464 */
     METRICS_PORT: integer(0, 65_535).default(9_464),
     /** Interface the HTTP endpoints listen on; 0.0.0.0 exposes them beyond this machine. @default '127.0.0.1' */
@@ -228,6 +235,7 @@ export interface PipelineConfig {
     maxFutureSkewSeconds: number;
     dedupWindow: number;
     maxUnflushedMessages: number;
+    maxKeysPerHour: number;
   };
   http: { host: string; metricsPort: number };
   logLevel: LogLevel;
@@ -261,6 +269,7 @@ function toPipelineConfig(env: Env): PipelineConfig {
       maxFutureSkewSeconds: env.MAX_FUTURE_SKEW_SECONDS,
       dedupWindow: env.DEDUP_WINDOW,
       maxUnflushedMessages: env.MAX_UNFLUSHED_MESSAGES,
+      maxKeysPerHour: env.MAX_KEYS_PER_HOUR,
     },
     http: { host: env.HTTP_HOST, metricsPort: env.METRICS_PORT },
     logLevel: env.LOG_LEVEL,

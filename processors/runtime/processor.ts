@@ -26,6 +26,8 @@ export interface ProcessorStats {
   flushFailures: number;
   /** Times fetching paused because a flush was slower than MAX_UNFLUSHED_MESSAGES messages' worth of counting. */
   backpressurePauses: number;
+  /** Campaign or SKU ids counted under `__other__` because their hour was full (MAX_KEYS_PER_HOUR). */
+  overflowed: number;
   /** Messages counted but not yet in a flush (a gauge). */
   unflushed: number;
   lastFlushMs: number;
@@ -44,7 +46,7 @@ const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 export class Processor {
   readonly topics: TopicNames;
-  readonly stats: ProcessorStats = { counted: 0, duplicates: 0, replayed: 0, deadLetters: 0, flushes: 0, flushFailures: 0, backpressurePauses: 0, unflushed: 0, lastFlushMs: 0, assigned: 0 };
+  readonly stats: ProcessorStats = { counted: 0, duplicates: 0, replayed: 0, deadLetters: 0, flushes: 0, flushFailures: 0, backpressurePauses: 0, overflowed: 0, unflushed: 0, lastFlushMs: 0, assigned: 0 };
   private readonly states = new Map<string, PartitionState>();
   private readonly ctx: ProcessContext;
   private pendingDeadLetters: ProducerMessage[] = [];
@@ -92,7 +94,7 @@ export class Processor {
   }
 
   private async assign(tps: TopicPartition[]): Promise<PartitionStart[]> {
-    const { dedupWindow, allowedLatenessHours } = this.deps.config.pipeline;
+    const { dedupWindow, allowedLatenessHours, maxKeysPerHour } = this.deps.config.pipeline;
     const starts = await Promise.all(
       tps.map(async (tp) => {
         const stream = streamOfTopic(this.topics, tp.topic);
@@ -100,6 +102,7 @@ export class Processor {
         const state = await this.deps.store.loadPartition(tp.topic, tp.partition, stream, {
           allowedLatenessMs: allowedLatenessHours * HOUR_MS,
           dedupWindow,
+          maxKeysPerHour,
         });
         this.states.set(key(tp), state);
         // Re-read the dedup window's worth of messages before the resume point, so a duplicate of a
@@ -125,6 +128,7 @@ export class Processor {
   private process(batch: Batch): void {
     const state = this.states.get(key(batch));
     if (state === undefined) return;
+    const overflowed = state.overflowed;
     for (const message of batch.messages) {
       if (message.offset <= state.position) continue;
       const outcome = processMessage(state, message, this.ctx);
@@ -145,6 +149,7 @@ export class Processor {
       }
       this.stats.unflushed++;
     }
+    this.stats.overflowed += state.overflowed - overflowed;
     if (this.stats.unflushed >= this.deps.config.pipeline.maxUnflushedMessages) this.holdBack();
   }
 

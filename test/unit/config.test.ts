@@ -29,6 +29,7 @@ describe('loadConfig', () => {
         maxFutureSkewSeconds: 300,
         dedupWindow: 200_000,
         maxUnflushedMessages: 100_000,
+        maxKeysPerHour: 10_000,
       },
       http: { host: '127.0.0.1', metricsPort: 9_464 },
       logLevel: 'info',
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
       MAX_FUTURE_SKEW_SECONDS: '0',
       DEDUP_WINDOW: '1000',
       MAX_UNFLUSHED_MESSAGES: '5000',
+      MAX_KEYS_PER_HOUR: '200',
       METRICS_PORT: '0',
       PIPELINE_TZ: 'europe/berlin',
       PIPELINE_CURRENCY: 'EUR',
@@ -76,6 +78,7 @@ describe('loadConfig', () => {
       maxFutureSkewSeconds: 0,
       dedupWindow: 1_000,
       maxUnflushedMessages: 5_000,
+      maxKeysPerHour: 200,
     });
     expect(config.http).toEqual({ host: '0.0.0.0', metricsPort: 0 });
     expect(config.clickhouse).toMatchObject({ url: 'http://clickhouse:8123', username: 'pipeline', password: 'pw' });
@@ -111,6 +114,7 @@ describe('loadConfig', () => {
     ['DEDUP_WINDOW', '999', 'from 1000 to 10000000'],
     ['DEDUP_WINDOW', '10000001', 'from 1000 to 10000000'],
     ['MAX_UNFLUSHED_MESSAGES', '99', 'from 100 to 10000000'],
+    ['MAX_KEYS_PER_HOUR', 'lots', 'from 10 to 10000000'],
     ['METRICS_PORT', '65536', 'from 0 to 65535'],
     ['HTTP_HOST', 'http://localhost', 'host name or IP address'],
     ['LOG_LEVEL', 'verbose', 'debug, info, warn, error'],
