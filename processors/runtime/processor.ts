@@ -42,6 +42,13 @@ export interface ProcessorDeps {
   log: Logger;
 }
 
+/**
+ * A dead letter carries at most this much of the rejected value (and its full length), so it fits
+ * in a Kafka message (1 MB by default) however large the original was: an oversized message whose
+ * dead letter could never be produced would fail every flush and stop the processor.
+ */
+const DEAD_LETTER_VALUE_BYTES = 256 * 1024;
+
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 export class Processor {
@@ -164,6 +171,7 @@ export class Processor {
   }
 
   private deadLetterMessage(batch: Batch, message: Batch['messages'][number], rejection: { reason: string; detail: string; field?: string }): ProducerMessage {
+    const value = message.value ?? Buffer.alloc(0);
     return {
       topic: this.topics.deadLetter,
       // Source coordinates identify a dead letter: a consumer of the topic can drop re-sends after a crash.
@@ -174,7 +182,8 @@ export class Processor {
           detail: rejection.detail.slice(0, 1000),
           field: rejection.field,
           source: { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp_ms: message.timestampMs },
-          value_base64: (message.value ?? Buffer.alloc(0)).toString('base64'),
+          value_base64: value.subarray(0, DEAD_LETTER_VALUE_BYTES).toString('base64'),
+          value_bytes: value.length,
         }),
       ),
       timestampMs: message.timestampMs,
