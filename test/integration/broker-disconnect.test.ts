@@ -13,27 +13,20 @@
  * processor must have reconnected to read the next part, and no produce request is ever in flight
  * during a cut (a retried one could be appended twice, which is not what this test is about).
  */
-import { afterEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createProducer, type ProducerMessage } from '../../processors/kafka/producer.js';
 import { createLogger } from '../../processors/runtime/log.js';
-import type { ProcessorStats } from '../../processors/runtime/processor.js';
 import { startPipeline } from '../../processors/runtime/start-pipeline.js';
 import { compareWithTruth } from '../../simulator/compare-clickhouse.js';
 import { computeTruth, generateMessages, resolveConfig } from '../../simulator/index.js';
-import { spawnBroker, type SpawnedBroker } from '../support/broker.js';
-import { testConfig } from '../support/pipeline.js';
+import { spawnBroker } from '../support/broker.js';
+import { messagesSeen, testConfig } from '../support/pipeline.js';
 import { waitFor } from '../support/poll.js';
+import { deferredTeardown } from '../support/teardown.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
-let broker: SpawnedBroker | undefined;
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await broker?.stop();
-  broker = undefined;
-});
+const defer = deferredTeardown();
 
-const seen = (s: ProcessorStats) => s.counted + s.duplicates + s.deadLetters;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Outage lengths between the parts of the day; the second outlasts KAFKA_SESSION_TIMEOUT_MS (3 s in tests). */
@@ -42,19 +35,20 @@ const OUTAGES_MS = [1_000, 4_500, 1_000];
 describe('broker connections cut and restored', () => {
   it.each(['kafkajs', 'rdkafka'] as const)('%s: the processor reconnects after every cut and the totals are exact', async (client) => {
     const proxy = await startTcpProxy();
-    cleanups.push(() => proxy.close());
-    broker = await spawnBroker({ partitions: 8, advertise: `127.0.0.1:${proxy.port}` });
+    defer(() => proxy.close());
+    const broker = await spawnBroker({ partitions: 8, advertise: `127.0.0.1:${proxy.port}` });
+    defer(() => broker.stop());
     proxy.forwardTo(broker.brokers[0]!);
     const proxied = [`127.0.0.1:${proxy.port}`];
     const simulation = { seed: 31, timeZone: 'UTC', start: '2026-11-11', hours: 24, events: 15_000 };
     const topics = broker.topics;
     const messages: ProducerMessage[] = [...generateMessages(resolveConfig(simulation))].map((m) => ({ topic: topics[m.stream], key: m.key, value: m.value, timestampMs: m.timestampMs }));
     const producer = await createProducer({ client: 'rdkafka', brokers: proxied });
-    cleanups.push(() => producer.disconnect());
+    defer(() => producer.disconnect());
 
     const config = testConfig(proxied, { KAFKA_CLIENT: client });
     const pipeline = await startPipeline(config, { log: createLogger(config.logLevel) });
-    cleanups.push(() => pipeline.stop());
+    defer(() => pipeline.stop());
     const stats = pipeline.processor.stats;
 
     const part = Math.ceil(messages.length / (OUTAGES_MS.length + 1));
@@ -62,7 +56,7 @@ describe('broker connections cut and restored', () => {
       await producer.send(messages.slice(i * part, (i + 1) * part));
       const sent = Math.min(messages.length, (i + 1) * part);
       // A member that rejoined re-counts what it had not flushed, so this is a lower bound only.
-      await waitFor(() => seen(stats) >= sent, { timeoutMs: 120_000, intervalMs: 50, description: `the processor to read part ${i + 1} of the day` });
+      await waitFor(() => messagesSeen(stats) >= sent, { timeoutMs: 120_000, intervalMs: 50, description: `the processor to read part ${i + 1} of the day` });
       const outageMs = OUTAGES_MS[i];
       if (outageMs === undefined) break;
       const accepted = proxy.accepted();

@@ -4,7 +4,7 @@
  * embedded broker and chDB. While writes do not complete the processor must stop fetching, so the lag
  * stays in Kafka instead of in its memory; once they complete again the totals must equal the ground truth.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openClickHouse } from '../../processors/clickhouse/client.js';
 import type { KafkaClientName, PipelineConfig } from '../../processors/config.js';
 import { createLogger } from '../../processors/runtime/log.js';
@@ -12,20 +12,14 @@ import type { ProcessorStats } from '../../processors/runtime/processor.js';
 import { startPipeline, type RunningPipeline } from '../../processors/runtime/start-pipeline.js';
 import { compareWithTruth } from '../../simulator/compare-clickhouse.js';
 import type { Truth } from '../../simulator/index.js';
-import { spawnBroker, type SpawnedBroker } from '../support/broker.js';
+import { spawnBroker } from '../support/broker.js';
 import { faultyClickHouse, type FaultyClickHouse } from '../support/faulty-clickhouse.js';
-import { produceDay, testConfig } from '../support/pipeline.js';
+import { messagesSeen, produceDay, testConfig } from '../support/pipeline.js';
 import { waitFor } from '../support/poll.js';
+import { deferredTeardown } from '../support/teardown.js';
 
-let broker: SpawnedBroker | undefined;
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await broker?.stop();
-  broker = undefined;
-});
+const defer = deferredTeardown();
 
-const seen = (s: ProcessorStats) => s.counted + s.duplicates + s.deadLetters;
 
 interface Run {
   truth: Truth;
@@ -39,14 +33,15 @@ interface Run {
  * start spreads the day over many fetches, so a pause has something left in Kafka to hold back.
  */
 async function startWithFault(client: KafkaClientName, seed: number, fault: Parameters<FaultyClickHouse['set']>[0], env: Record<string, string> = {}): Promise<Run> {
-  broker = await spawnBroker({ partitions: 8 });
+  const broker = await spawnBroker({ partitions: 8 });
+  defer(() => broker.stop());
   const config = testConfig(broker.brokers, { KAFKA_CLIENT: client, ...env });
   const real = await openClickHouse(config.clickhouse);
-  cleanups.push(() => real.close());
+  defer(() => real.close());
   const faulty = faultyClickHouse(real);
   faulty.set(fault);
   const pipeline = await startPipeline(config, { clickhouse: faulty.client, log: createLogger(config.logLevel) });
-  cleanups.push(async () => {
+  defer(async () => {
     faulty.set({ kind: 'none' });
     await pipeline.stop();
   });
@@ -64,7 +59,7 @@ async function settledSeen(stats: ProcessorStats, polls = 10): Promise<number> {
   let unchanged = 0;
   return waitFor(
     () => {
-      const now = seen(stats);
+      const now = messagesSeen(stats);
       unchanged = now === last ? unchanged + 1 : 0;
       last = now;
       return unchanged >= polls && now + 1;
@@ -75,7 +70,7 @@ async function settledSeen(stats: ProcessorStats, polls = 10): Promise<number> {
 
 async function finishAndCompare({ truth, pipeline }: Run): Promise<void> {
   const stats = pipeline.processor.stats;
-  await waitFor(() => seen(stats) >= truth.messages.total, { timeoutMs: 120_000, intervalMs: 100, description: `all ${truth.messages.total} messages processed` });
+  await waitFor(() => messagesSeen(stats) >= truth.messages.total, { timeoutMs: 120_000, intervalMs: 100, description: `all ${truth.messages.total} messages processed` });
   await pipeline.processor.flush();
   expect(stats.counted).toBe(Object.values(truth.counted).reduce((a, b) => a + b, 0));
   expect(await compareWithTruth(pipeline.clickhouse, truth)).toEqual([]);
@@ -94,7 +89,7 @@ describe('ClickHouse failing, stuck or slow', () => {
     expect(paused).toBeLessThan(run.truth.messages.total / 2);
     const failures = stats.flushFailures;
     await waitFor(() => stats.flushFailures >= failures + 5, { timeoutMs: 60_000, description: 'five more failed flushes' });
-    expect(seen(stats)).toBe(paused);
+    expect(messagesSeen(stats)).toBe(paused);
     expect(run.faulty.counts.passed).toBe(0);
 
     run.faulty.set({ kind: 'none' });

@@ -6,29 +6,22 @@
  * rows must come out exact, and the process must not crash or be polluted.
  * Then a flood of distinct campaign ids in one hour: folded into `__other__` past MAX_KEYS_PER_HOUR.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { KafkaClientName } from '../../processors/config.js';
 import { createProducer, type ProducerMessage } from '../../processors/kafka/producer.js';
-import type { ProcessorStats } from '../../processors/runtime/processor.js';
 import { startPipeline, type RunningPipeline } from '../../processors/runtime/start-pipeline.js';
 import { openClickHouse } from '../../processors/clickhouse/client.js';
 import { createLogger } from '../../processors/runtime/log.js';
 import { OVERFLOW_KEY } from '../../schemas/counters.js';
-import { spawnBroker, type SpawnedBroker } from '../support/broker.js';
-import { testConfig } from '../support/pipeline.js';
+import { spawnBroker } from '../support/broker.js';
+import { messagesSeen, testConfig } from '../support/pipeline.js';
 import { waitFor } from '../support/poll.js';
+import { deferredTeardown } from '../support/teardown.js';
 
-let broker: SpawnedBroker | undefined;
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await broker?.stop();
-  broker = undefined;
-});
+const defer = deferredTeardown();
 
 const EVENT_TIME_MS = Date.parse('2026-11-11T10:15:00Z');
-const seen = (s: ProcessorStats) => s.counted + s.duplicates + s.deadLetters;
 
 let ids = 0;
 function click(campaign: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -91,15 +84,16 @@ function hostileMessages(): Hostile[] {
 
 async function start(client: KafkaClientName, env: Record<string, string> = {}): Promise<{ pipeline: RunningPipeline; ch: ClickHouseClient; send: (values: Buffer[]) => Promise<void> }> {
   // One partition per topic: every message below waits behind the hostile ones before it.
-  broker = await spawnBroker({ partitions: 1, deadLetterPartitions: 1 });
+  const broker = await spawnBroker({ partitions: 1, deadLetterPartitions: 1 });
+  defer(() => broker.stop());
   const config = testConfig(broker.brokers, { KAFKA_CLIENT: client, ...env });
   const ch = await openClickHouse(config.clickhouse);
-  cleanups.push(() => ch.close());
+  defer(() => ch.close());
   const pipeline = await startPipeline(config, { clickhouse: ch, log: createLogger(config.logLevel) });
-  cleanups.push(() => pipeline.stop());
+  defer(() => pipeline.stop());
   // kafkajs has no client-side size limit, so it can send the 10 MB message; the broker accepts it.
   const producer = await createProducer({ client: 'kafkajs', brokers: broker.brokers });
-  cleanups.push(() => producer.disconnect());
+  defer(() => producer.disconnect());
   const topic = broker.topics.click;
   const send = (values: Buffer[]) =>
     producer.send(values.map((value, i): ProducerMessage => ({ topic, key: `k-${i}`, value, timestampMs: EVENT_TIME_MS + 1_000 })));
@@ -108,7 +102,7 @@ async function start(client: KafkaClientName, env: Record<string, string> = {}):
 
 async function processed(pipeline: RunningPipeline, messages: number): Promise<void> {
   const stats = pipeline.processor.stats;
-  await waitFor(() => seen(stats) >= messages, { timeoutMs: 60_000, intervalMs: 100, description: `${messages} messages processed` }).catch((error: Error) => {
+  await waitFor(() => messagesSeen(stats) >= messages, { timeoutMs: 60_000, intervalMs: 100, description: `${messages} messages processed` }).catch((error: Error) => {
     throw new Error(`${error.message}; processor stats ${JSON.stringify(stats)}`, { cause: error });
   });
   await pipeline.processor.flush();
