@@ -15,7 +15,7 @@ import { Processor } from './processor.js';
 export interface RunningPipeline {
   processor: Processor;
   clickhouse: ClickHouseClient;
-  /** Graceful: stop fetching, flush, commit, leave the group, close clients. */
+  /** Graceful: stop fetching, flush, commit, leave the group, close clients. Later calls wait for the first. */
   stop(): Promise<void>;
 }
 
@@ -40,13 +40,18 @@ export async function startPipeline(config: PipelineConfig, options: StartOption
   });
   const processor = new Processor({ config, consumer, store: new StateStore(clickhouse), deadLetters, log });
   await processor.start();
+  let stopped: Promise<void> | undefined;
   return {
     processor,
     clickhouse,
-    async stop() {
-      await processor.stop();
-      await deadLetters.disconnect();
-      if (options.clickhouse === undefined) await clickhouse.close();
+    stop() {
+      // Idempotent: a second SIGTERM, or a test's teardown after the test stopped it, must not fail.
+      stopped ??= (async () => {
+        await processor.stop();
+        await deadLetters.disconnect();
+        if (options.clickhouse === undefined) await clickhouse.close();
+      })();
+      return stopped;
     },
   };
 }
