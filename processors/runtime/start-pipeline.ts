@@ -37,6 +37,8 @@ export async function startPipeline(config: PipelineConfig, options: StartOption
     brokers,
     groupId: config.kafka.groupId,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    // So that backpressure (MAX_UNFLUSHED_MESSAGES) is not overrun by one large consume call.
+    maxMessagesPerFetch: config.pipeline.maxUnflushedMessages,
   });
   const processor = new Processor({ config, consumer, store: new StateStore(clickhouse), deadLetters, log });
   await processor.start();

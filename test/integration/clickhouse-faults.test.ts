@@ -77,9 +77,7 @@ async function finishAndCompare({ truth, pipeline }: Run): Promise<void> {
 }
 
 describe('ClickHouse failing, stuck or slow', () => {
-  // kafkajs only: the rdkafka adapter hands over whole consume() calls of up to 50,000 messages, and one
-  // call takes in this whole day while it is being produced, so no pause can hold any of it back (README).
-  it.each(['kafkajs'] as const)('%s: inserts failing pause consumption; once they succeed the totals are exact', async (client) => {
+  it.each(['kafkajs', 'rdkafka'] as const)('%s: inserts failing pause consumption; once they succeed the totals are exact', async (client) => {
     // The bound makes the first (failing) flush start after 1,000 messages rather than at a timer tick.
     const run = await startWithFault(client, 21, { kind: 'fail' }, { MAX_UNFLUSHED_MESSAGES: '1000' });
     const stats = run.pipeline.processor.stats;
@@ -97,7 +95,7 @@ describe('ClickHouse failing, stuck or slow', () => {
     expect(stats.flushFailures).toBeGreaterThanOrEqual(failures + 5);
   });
 
-  it.each(['kafkajs'] as const)('%s: a stuck insert stops fetching after MAX_UNFLUSHED_MESSAGES; released, the totals are exact', async (client) => {
+  it.each(['kafkajs', 'rdkafka'] as const)('%s: a stuck insert stops fetching after MAX_UNFLUSHED_MESSAGES; released, the totals are exact', async (client) => {
     const bound = 1_000;
     const run = await startWithFault(client, 22, { kind: 'stall' }, { MAX_UNFLUSHED_MESSAGES: String(bound) });
     const stats = run.pipeline.processor.stats;
