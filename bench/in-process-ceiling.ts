@@ -22,7 +22,7 @@ export function partitionMessages(simulation: SimulationOptions, partitions: num
     const id = `${topic}/${partition}`;
     let entry = byPartition.get(id);
     if (entry === undefined) {
-      entry = { state: () => new PartitionState(topic, partition, m.stream, NO_PROGRESS, pipeline.dedupWindow), messages: [] };
+      entry = { state: () => new PartitionState(topic, partition, m.stream, NO_PROGRESS, pipeline.dedupWindow, pipeline.maxKeysPerHour), messages: [] };
       byPartition.set(id, entry);
     }
     entry.messages.push({ offset: entry.messages.length, key: Buffer.from(m.key), value: m.value, timestampMs: m.timestampMs });

@@ -34,7 +34,7 @@ function click(i: number, campaign: number, hour: number): Buffer {
 /** Heap per active row: `keys` distinct campaigns in one hour, one event each, dedup window kept tiny. */
 function bytesPerRow(keys: number): number {
   const before = heap();
-  const state = new PartitionState(DEFAULT_TOPICS.click, 0, 'click', NO_PROGRESS, 1_000);
+  const state = new PartitionState(DEFAULT_TOPICS.click, 0, 'click', NO_PROGRESS, 1_000, keys);
   for (let i = 0; i < keys; i++) processMessage(state, { offset: i, key: null, value: click(i, i, 0), timestampMs: HOUR }, ctx);
   state.dirty = [];
   const bytes = heap() - before;
@@ -45,7 +45,7 @@ function bytesPerRow(keys: number): number {
 /** Heap after `events` events over 1,000 campaigns in 24 hours, with the default dedup window. */
 function heapAfter(events: number): { bytes: number; remembered: number; dedupBytes: number } {
   const before = heap();
-  const state = new PartitionState(DEFAULT_TOPICS.click, 0, 'click', NO_PROGRESS, pipeline.dedupWindow);
+  const state = new PartitionState(DEFAULT_TOPICS.click, 0, 'click', NO_PROGRESS, pipeline.dedupWindow, pipeline.maxKeysPerHour);
   for (let i = 0; i < events; i++) {
     processMessage(state, { offset: i, key: null, value: click(i, i % 1000, Math.floor((i / events) * 24)), timestampMs: HOUR + 86_400_000 }, ctx);
     // A flush takes the changed rows every second; without it they would be the only thing growing.

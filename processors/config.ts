@@ -224,6 +224,16 @@ const envSchema = z
       description: 'Messages remembered per partition for duplicate detection.',
       example: '500000',
     }),
+    MAX_UNFLUSHED_MESSAGES: integer(100, 10_000_000).default(100_000).register(variableDocs, {
+      description:
+        "Messages a processor may count while a flush is still being written before it pauses fetching, so a slow ClickHouse grows the lag in Kafka rather than this process's memory.",
+      example: '200000',
+    }),
+    MAX_KEYS_PER_HOUR: integer(10, 10_000_000).default(10_000).register(variableDocs, {
+      description:
+        'Distinct campaign ids (and, separately, SKUs) one source partition may add per event-time hour; later new ids that hour are counted under `__other__`. Decided from the partition\'s messages only, so a replay decides the same way.',
+      example: '50000',
+    }),
     SHUTDOWN_TIMEOUT_MS: integer(1_000, 600_000).default(20_000).register(variableDocs, {
       description:
         'Budget of a graceful stop on SIGTERM (stop fetching, flush, commit, leave the group); past it the process exits with code 1 and the next owner replays from the stored progress. Keep it below the orchestrator\'s kill grace period.',
@@ -392,6 +402,8 @@ export interface PipelineConfig {
     maxMessageBytes: number;
     maxFutureSkewSeconds: number;
     dedupWindow: number;
+    maxUnflushedMessages: number;
+    maxKeysPerHour: number;
   };
   http: { host: string; port: number; accessToken: Secret | undefined; readyMaxLag: number; alertmanagerUrl: string | undefined };
   /** What the processors publish for alerting, see processors/metrics/. */
@@ -430,6 +442,8 @@ function toPipelineConfig(env: Env): PipelineConfig {
       maxMessageBytes: env.MAX_MESSAGE_BYTES,
       maxFutureSkewSeconds: env.MAX_FUTURE_SKEW_SECONDS,
       dedupWindow: env.DEDUP_WINDOW,
+      maxUnflushedMessages: env.MAX_UNFLUSHED_MESSAGES,
+      maxKeysPerHour: env.MAX_KEYS_PER_HOUR,
     },
     http: { host: env.HTTP_HOST, port: env.METRICS_PORT, accessToken: env.HTTP_ACCESS_TOKEN, readyMaxLag: env.READY_MAX_LAG, alertmanagerUrl: env.ALERTMANAGER_URL },
     metrics: { channels: env.METRICS_CHANNELS, campaigns: env.METRICS_CAMPAIGNS, warRoom: env.WAR_ROOM },

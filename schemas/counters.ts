@@ -27,6 +27,9 @@ export type SkuCounters = Record<SkuCounter, number>;
 
 export const UNATTRIBUTED = '';
 
+/** Campaign or SKU under which ids beyond MAX_KEYS_PER_HOUR of a partition's hour are counted. */
+export const OVERFLOW_KEY = '__other__';
+
 export function zeroCounters<C extends string>(names: readonly C[]): Record<C, number> {
   const out = {} as Record<C, number>;
   for (const n of names) out[n] = 0;

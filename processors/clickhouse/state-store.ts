@@ -16,6 +16,7 @@ const HOUR_MS = 3_600_000;
 export interface LoadOptions {
   allowedLatenessMs: number;
   dedupWindow: number;
+  maxKeysPerHour: number;
 }
 
 type Json = Record<string, string | number>;
@@ -50,17 +51,17 @@ export class StateStore {
           deadLetters: Number(progressRow.dead_letters),
         }
       : NO_PROGRESS;
-    const state = new PartitionState(topic, partition, stream, progress, options.dedupWindow);
+    const state = new PartitionState(topic, partition, stream, progress, options.dedupWindow, options.maxKeysPerHour);
     // Rows older than the lateness horizon can no longer change; a partial flush's rows can be newer than progress.
     const since = Math.max(0, Math.floor((progress.watermarkMs - options.allowedLatenessMs - HOUR_MS) / 1000));
     const scoped = { ...params, since };
     const where = 'source_topic = {topic:String} AND source_partition = {partition:UInt32} AND hour >= toDateTime({since:UInt32})';
 
     const [campaign, sku, inventory, rejections] = await Promise.all([
-      this.rows(`SELECT toUnixTimestamp(hour) AS h, campaign_id, channel, ${CAMPAIGN_COUNTERS.join(', ')}, source_offset FROM campaign_hourly_state FINAL WHERE ${where}`, scoped),
-      this.rows(`SELECT toUnixTimestamp(hour) AS h, sku, ${SKU_COUNTERS.join(', ')}, source_offset FROM sku_hourly_state FINAL WHERE ${where}`, scoped),
+      this.rows(`SELECT toUnixTimestamp(hour) AS h, campaign_id, channel, ${CAMPAIGN_COUNTERS.join(', ')}, first_offset, source_offset FROM campaign_hourly_state FINAL WHERE ${where}`, scoped),
+      this.rows(`SELECT toUnixTimestamp(hour) AS h, sku, ${SKU_COUNTERS.join(', ')}, first_offset, source_offset FROM sku_hourly_state FINAL WHERE ${where}`, scoped),
       this.rows(
-        `SELECT toUnixTimestamp(hour) AS h, sku, warehouse, available, toUnixTimestamp64Milli(snapshot_time) AS t, snapshot_offset, source_offset
+        `SELECT toUnixTimestamp(hour) AS h, sku, warehouse, available, toUnixTimestamp64Milli(snapshot_time) AS t, snapshot_offset, first_offset, source_offset
          FROM inventory_hourly_state FINAL WHERE ${where}`,
         scoped,
       ),
@@ -70,17 +71,23 @@ export class StateStore {
       ),
     ]);
     for (const r of campaign) {
-      const row = state.campaignRow(Number(r.h) * 1000, String(r.campaign_id), String(r.channel));
+      const hour = Number(r.h) * 1000;
+      state.loadedId('campaign', hour, String(r.campaign_id), Number(r.first_offset));
+      const row = state.campaignRow(hour, String(r.campaign_id), String(r.channel), Number(r.first_offset));
       CAMPAIGN_COUNTERS.forEach((name, i) => (row.counters[i] = Number(r[name])));
       row.version = Number(r.source_offset);
     }
     for (const r of sku) {
-      const row = state.skuRow(Number(r.h) * 1000, String(r.sku));
+      const hour = Number(r.h) * 1000;
+      state.loadedId('sku', hour, String(r.sku), Number(r.first_offset));
+      const row = state.skuRow(hour, String(r.sku), Number(r.first_offset));
       SKU_COUNTERS.forEach((name, i) => (row.counters[i] = Number(r[name])));
       row.version = Number(r.source_offset);
     }
     for (const r of inventory) {
-      const row = state.inventoryRow(Number(r.h) * 1000, String(r.sku), String(r.warehouse));
+      const hour = Number(r.h) * 1000;
+      state.loadedId('inventory', hour, String(r.sku), Number(r.first_offset));
+      const row = state.inventoryRow(hour, String(r.sku), String(r.warehouse), Number(r.first_offset));
       row.available = Number(r.available);
       row.snapshotTimeMs = Number(r.t);
       row.snapshotOffset = Number(r.snapshot_offset);

@@ -12,6 +12,9 @@
  *   --dead-letter-partitions N  BROKER_DEAD_LETTER_PARTITIONS  4
  *   --prefix P                  TOPIC_PREFIX                   ''
  *   --brokers N                 BROKER_COUNT                   1
+ *   --advertise HOST:PORT       BROKER_ADVERTISE               (its own listener)
+ *     the address metadata gives for broker 1 (one broker only), e.g. a TCP proxy's that tests cut;
+ *     the ready line still names the real listener, which the proxy forwards to.
  * Each mock partition keeps only ~5 MiB before silently dropping its oldest batches, so a large run
  * needs many partitions.
  */
@@ -29,7 +32,15 @@ const optionsSchema = z.object({
   deadLetterPartitions: count(10_000).default(4),
   prefix: topicPrefixSchema.default(''),
   brokers: count(32).default(1),
-});
+  advertise: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: 'must be host:port' })
+    .transform((value) => {
+      const at = value.lastIndexOf(':');
+      return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
+    })
+    .optional(),
+}).refine((o) => o.advertise === undefined || o.brokers === 1, { error: '--advertise needs a single broker', path: ['advertise'] });
 
 export interface BrokerReadyLine {
   /** Comma-separated bootstrap list. */
@@ -49,6 +60,7 @@ function readOptions(): z.output<typeof optionsSchema> {
       'dead-letter-partitions': { type: 'string' },
       prefix: { type: 'string' },
       brokers: { type: 'string' },
+      advertise: { type: 'string' },
     },
     strict: true,
   });
@@ -57,6 +69,7 @@ function readOptions(): z.output<typeof optionsSchema> {
     deadLetterPartitions: values['dead-letter-partitions'] ?? process.env.BROKER_DEAD_LETTER_PARTITIONS,
     prefix: values.prefix ?? process.env.TOPIC_PREFIX,
     brokers: values.brokers ?? process.env.BROKER_COUNT,
+    advertise: values.advertise ?? process.env.BROKER_ADVERTISE,
   });
   if (!parsed.success) throw new Error(`invalid options: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
@@ -76,6 +89,7 @@ function main(): void {
   topics[names.deadLetter] = options.deadLetterPartitions;
 
   const cluster = startMockCluster({ brokers: options.brokers, topics });
+  if (options.advertise !== undefined) cluster.advertise(1, options.advertise.host, options.advertise.port);
   let stopping = false;
   const stop = (reason: string) => {
     if (stopping) return;

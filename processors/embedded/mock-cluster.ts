@@ -45,6 +45,11 @@ export interface MockCluster {
   readonly bootstraps: string;
   readonly brokers: string[];
   createTopic(name: string, partitions: number): void;
+  /**
+   * Makes metadata name `host:port` as the address of broker `brokerId` (1-based) while it keeps
+   * listening where it is: clients then connect through whatever listens there (a test proxy).
+   */
+  advertise(brokerId: number, host: string, port: number): void;
   /** Destroys the cluster; connected clients see their connections drop. Idempotent. */
   stop(): void;
 }
@@ -62,6 +67,7 @@ interface LibRdKafka {
   mockClusterBootstraps(mcluster: Handle): string;
   mockTopicCreate(mcluster: Handle, topic: string, partitions: number, replicationFactor: number): number;
   mockGroupInitialRebalanceDelayMs(mcluster: Handle, ms: number): void;
+  mockBrokerSetHostPort(mcluster: Handle, brokerId: number, host: string, port: number): void;
   mockClusterDestroy(mcluster: Handle): void;
 }
 
@@ -111,6 +117,7 @@ function loadLibrdkafka(): LibRdKafka {
       mockTopicCreate: lib.func('int rd_kafka_mock_topic_create(void* mcluster, const char* topic, int partition_cnt, int replication_factor)'),
       mockGroupInitialRebalanceDelayMs: lib.func('void rd_kafka_mock_group_initial_rebalance_delay_ms(void* mcluster, int32_t ms)'),
       mockClusterDestroy: lib.func('void rd_kafka_mock_cluster_destroy(void* mcluster)'),
+      mockBrokerSetHostPort: lib.func('void rd_kafka_mock_broker_set_host_port(void* mcluster, int32_t broker_id, const char* host, int port)'),
     };
     return loaded;
   } catch (cause) {
@@ -175,6 +182,10 @@ export function startMockCluster(options: MockClusterOptions): MockCluster {
           `cannot create topic ${name} with ${partitions} partitions: ${lib.err2str(err)} (librdkafka error ${err})`,
         );
       }
+    },
+    advertise(brokerId, host, port) {
+      if (stopped) throw new MockClusterError(MOCK_CLUSTER_ERROR_CODES.stopped, `cannot advertise broker ${brokerId}: the mock cluster was stopped`);
+      lib.mockBrokerSetHostPort(mcluster, brokerId, host, port);
     },
     stop() {
       if (stopped) return;

@@ -72,6 +72,12 @@ export interface ConsumerOptions {
   /** TLS and SASL. @default plaintext, no authentication */
   security?: KafkaSecurity;
   /**
+   * At most this many messages are handed over by one fetch round, so a `pause()` takes hold within
+   * that many. node-rdkafka: the size of one consume() call; kafkajs bounds its fetches in bytes only
+   * and ignores this. @default the adapter's own batch size
+   */
+  maxMessagesPerFetch?: number;
+  /**
    * Called once when the consumer cannot go on: the client crashed for good (kafkajs CRASH without
    * restart, a fatal librdkafka error) or a handler rejected. No handler is called after it; the
    * consumer leaves the group on its own. `run()` rejects instead when it has not resolved yet.

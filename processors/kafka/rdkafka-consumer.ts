@@ -115,7 +115,8 @@ export class RdKafkaStreamConsumer implements StreamConsumer {
     tuning: Partial<RdKafkaTuning> = {},
   ) {
     if (options.brokers.length === 0) throw new Error('a consumer needs at least one broker');
-    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+    const merged = { ...DEFAULT_TUNING, ...tuning };
+    this.tuning = { ...merged, consumeBatchSize: Math.min(merged.consumeBatchSize, options.maxMessagesPerFetch ?? Infinity) };
     this.log = options.log ?? stderrConsumerLogger();
   }
 

@@ -13,7 +13,7 @@ export function applyEvent(state: PartitionState, decoded: Decoded, offset: numb
   switch (decoded.stream) {
     case 'click': {
       const e = decoded.event;
-      const row = state.campaignRow(hour, e.campaign_id, e.channel);
+      const row = state.campaignRow(hour, state.boundedId('campaign', hour, e.campaign_id, offset), e.channel, offset);
       if (!state.admits(row, offset)) return;
       row.counters[e.type === 'click' ? C.clicks : C.impressions]! += 1;
       row.counters[C.spend_micros]! += e.cost_micros;
@@ -21,10 +21,10 @@ export function applyEvent(state: PartitionState, decoded: Decoded, offset: numb
     }
     case 'cart': {
       const e = decoded.event;
-      const row = state.campaignRow(hour, e.campaign_id ?? UNATTRIBUTED, e.channel ?? UNATTRIBUTED);
+      const row = state.campaignRow(hour, state.boundedId('campaign', hour, e.campaign_id ?? UNATTRIBUTED, offset), e.channel ?? UNATTRIBUTED, offset);
       if (state.admits(row, offset)) row.counters[e.type === 'add' ? C.cart_adds : C.cart_removes]! += 1;
       if (e.type === 'add') {
-        const sku = state.skuRow(hour, e.sku);
+        const sku = state.skuRow(hour, state.boundedId('sku', hour, e.sku, offset), offset);
         if (state.admits(sku, offset)) {
           sku.counters[S.cart_adds]! += 1;
           sku.counters[S.cart_add_units]! += e.quantity;
@@ -34,7 +34,7 @@ export function applyEvent(state: PartitionState, decoded: Decoded, offset: numb
     }
     case 'payment': {
       const e = decoded.event;
-      const row = state.campaignRow(hour, e.campaign_id ?? UNATTRIBUTED, e.channel ?? UNATTRIBUTED);
+      const row = state.campaignRow(hour, state.boundedId('campaign', hour, e.campaign_id ?? UNATTRIBUTED, offset), e.channel ?? UNATTRIBUTED, offset);
       if (state.admits(row, offset)) {
         if (e.status === 'succeeded') {
           row.counters[C.paid_orders]! += 1;
@@ -48,12 +48,14 @@ export function applyEvent(state: PartitionState, decoded: Decoded, offset: numb
       }
       if (e.status === 'failed') return;
       const units = e.status === 'succeeded' ? S.units_sold : S.units_refunded;
-      // One payment may list a SKU twice; the row is admitted once per message, then all its lines added.
+      // One payment may list a SKU twice (or two that overflow into one row); the row is admitted once
+      // per message, then all its lines added.
       const admitted = new Set<string>();
       for (const item of e.items) {
-        const sku = state.skuRow(hour, item.sku);
-        if (admitted.has(item.sku) || state.admits(sku, offset)) {
-          admitted.add(item.sku);
+        const id = state.boundedId('sku', hour, item.sku, offset);
+        const sku = state.skuRow(hour, id, offset);
+        if (admitted.has(id) || state.admits(sku, offset)) {
+          admitted.add(id);
           sku.counters[units]! += item.quantity;
         }
       }
@@ -61,7 +63,7 @@ export function applyEvent(state: PartitionState, decoded: Decoded, offset: numb
     }
     case 'inventory': {
       const e = decoded.event;
-      const row = state.inventoryRow(hour, e.sku, e.warehouse ?? '');
+      const row = state.inventoryRow(hour, state.boundedId('inventory', hour, e.sku, offset), e.warehouse ?? '', offset);
       // Latest snapshot by event time; among equal times the later offset wins.
       if (decoded.eventTimeMs < row.snapshotTimeMs || !state.admits(row, offset)) return;
       row.available = e.available;

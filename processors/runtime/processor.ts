@@ -30,6 +30,12 @@ export interface ProcessorStats {
   deadLetters: number;
   flushes: number;
   flushFailures: number;
+  /** Times fetching paused because a flush was slower than MAX_UNFLUSHED_MESSAGES messages' worth of counting. */
+  backpressurePauses: number;
+  /** Campaign or SKU ids counted under `__other__` because their hour was full (MAX_KEYS_PER_HOUR). */
+  overflowed: number;
+  /** Messages counted but not yet in a flush (a gauge). */
+  unflushed: number;
   lastFlushMs: number;
   assigned: number;
 }
@@ -66,11 +72,18 @@ export interface CurrentHour {
   rows: CampaignRow[];
 }
 
+/**
+ * A dead letter carries at most this much of the rejected value (and its full length), so it fits
+ * in a Kafka message (1 MB by default) however large the original was: an oversized message whose
+ * dead letter could never be produced would fail every flush and stop the processor.
+ */
+const DEAD_LETTER_VALUE_BYTES = 256 * 1024;
+
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 export class Processor {
   readonly topics: TopicNames;
-  readonly stats: ProcessorStats = { counted: 0, duplicates: 0, replayed: 0, deadLetters: 0, flushes: 0, flushFailures: 0, lastFlushMs: 0, assigned: 0 };
+  readonly stats: ProcessorStats = { counted: 0, duplicates: 0, replayed: 0, deadLetters: 0, flushes: 0, flushFailures: 0, backpressurePauses: 0, overflowed: 0, unflushed: 0, lastFlushMs: 0, assigned: 0 };
   private readonly states = new Map<string, PartitionState>();
   /** Per partition, the high watermark of its last batch, for lag. */
   private readonly highWatermarks = new Map<string, number>();
@@ -79,7 +92,7 @@ export class Processor {
   private pendingDeadLetters: ProducerMessage[] = [];
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private paused = false;
+  private pausedBy: 'flush_failure' | 'backpressure' | undefined;
   /** When the current run of failed flushes began; one error line per outage, not per attempt. */
   private failingSince: number | undefined;
   private readonly deadLetterSummary = new DeadLetterSummary(DEAD_LETTER_SUMMARY_INTERVAL_MS);
@@ -117,7 +130,9 @@ export class Processor {
   }
 
   /** Writes everything counted so far; resolves when it is stored (retries are the caller's, via the timer). */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
+    // A flush in flight took its snapshot before this call: what was counted since needs the next one.
+    if (this.flushing !== undefined) await this.flushing;
     this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
@@ -131,7 +146,7 @@ export class Processor {
 
   health(): ProcessorHealth {
     const lag = this.partitions().reduce((sum, p) => sum + (p.lag ?? 0), 0);
-    return { assigned: this.states.size, flushFailing: this.paused, lag };
+    return { assigned: this.states.size, flushFailing: this.pausedBy === 'flush_failure', lag };
   }
 
   /**
@@ -151,7 +166,7 @@ export class Processor {
   }
 
   private async assign(tps: TopicPartition[]): Promise<PartitionStart[]> {
-    const { dedupWindow, allowedLatenessHours } = this.deps.config.pipeline;
+    const { dedupWindow, allowedLatenessHours, maxKeysPerHour } = this.deps.config.pipeline;
     const starts = await Promise.all(
       tps.map(async (tp) => {
         const stream = streamOfTopic(this.topics, tp.topic);
@@ -159,6 +174,7 @@ export class Processor {
         const state = await this.deps.store.loadPartition(tp.topic, tp.partition, stream, {
           allowedLatenessMs: allowedLatenessHours * HOUR_MS,
           dedupWindow,
+          maxKeysPerHour,
         });
         this.states.set(key(tp), state);
         // Re-read the dedup window's worth of messages before the resume point, so a duplicate of a
@@ -170,6 +186,7 @@ export class Processor {
     );
     this.stats.assigned = this.states.size;
     this.observer.rebalanced('assigned', tps.length);
+    if (this.pausedBy !== undefined) this.deps.consumer.pause(tps);
     this.deps.log.info('partitions.assigned', { partitions: starts.map((s) => `${s.topic}/${s.partition}@${s.resumeAfter + 1}`) });
     return starts.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
   }
@@ -192,6 +209,7 @@ export class Processor {
     this.highWatermarks.set(key(batch), batch.highWatermark);
     const outcomes: Record<OutcomeKind, number> = { counted: 0, duplicate: 0, replayed: 0, dead_letter: 0 };
     const rejections = new Map<RejectReason, number>();
+    const overflowed = state.overflowed;
     for (const message of batch.messages) {
       if (message.offset <= state.position) continue;
       const outcome = processMessage(state, message, this.ctx);
@@ -213,11 +231,25 @@ export class Processor {
           rejections.set(outcome.rejection.reason, (rejections.get(outcome.rejection.reason) ?? 0) + 1);
           break;
       }
+      this.stats.unflushed++;
     }
+    this.stats.overflowed += state.overflowed - overflowed;
     this.observer.batchProcessed({ topic: batch.topic, outcomes, rejections });
+    if (this.stats.unflushed >= this.deps.config.pipeline.maxUnflushedMessages) this.holdBack();
+  }
+
+  /** Enough is counted to be worth a flush now; if one is still being written, stop fetching until it is. */
+  private holdBack(): void {
+    if (this.flushing === undefined) {
+      void this.flush();
+    } else if (this.pausedBy === undefined) {
+      this.stats.backpressurePauses++;
+      this.pause('backpressure');
+    }
   }
 
   private deadLetterMessage(batch: Batch, message: Batch['messages'][number], rejection: { reason: string; detail: string; field?: string }): ProducerMessage {
+    const value = message.value ?? Buffer.alloc(0);
     return {
       topic: this.topics.deadLetter,
       // Source coordinates identify a dead letter: a consumer of the topic can drop re-sends after a crash.
@@ -228,7 +260,8 @@ export class Processor {
           detail: rejection.detail.slice(0, 1000),
           field: rejection.field,
           source: { topic: batch.topic, partition: batch.partition, offset: message.offset, timestamp_ms: message.timestampMs },
-          value_base64: (message.value ?? Buffer.alloc(0)).toString('base64'),
+          value_base64: value.subarray(0, DEAD_LETTER_VALUE_BYTES).toString('base64'),
+          value_bytes: value.length,
         }),
       ),
       timestampMs: message.timestampMs,
@@ -240,17 +273,23 @@ export class Processor {
     const deadLetters = this.pendingDeadLetters;
     this.pendingDeadLetters = [];
     const snapshot = takeSnapshot(this.states.values());
+    const unflushed = this.stats.unflushed;
+    this.stats.unflushed = 0;
+    const restore = () => {
+      snapshot.restore();
+      this.stats.unflushed += unflushed;
+    };
     try {
       if (deadLetters.length > 0) await this.deps.deadLetters.send(deadLetters);
     } catch (error) {
       this.pendingDeadLetters = deadLetters.concat(this.pendingDeadLetters);
-      snapshot.restore();
+      restore();
       return this.failed('dead_letter_produce', error, started);
     }
     try {
       await this.deps.store.write(snapshot);
     } catch (error) {
-      snapshot.restore();
+      restore();
       return this.failed('clickhouse_write', error, started);
     }
     snapshot.commit();
@@ -258,8 +297,10 @@ export class Processor {
     this.stats.lastFlushMs = performance.now() - started;
     const rows = snapshot.campaign.length + snapshot.sku.length + snapshot.inventory.length + snapshot.rejections.length + snapshot.progress.length;
     this.observer.flushed({ seconds: this.stats.lastFlushMs / 1000, rows });
-    if (this.paused) {
-      this.paused = false;
+    if (this.pausedBy !== undefined) {
+      // A flush failure's end is logged as flush.recovered below; this line is for backpressure.
+      if (this.pausedBy === 'backpressure') this.deps.log.debug('consumption.resumed', { pausedBy: this.pausedBy });
+      this.pausedBy = undefined;
       this.deps.consumer.resume(this.assignedPartitions());
     }
     if (this.failingSince !== undefined) {
@@ -276,10 +317,7 @@ export class Processor {
   private failed(stage: NonNullable<FlushReport['failedStage']>, error: unknown, started: number): void {
     this.stats.flushFailures++;
     this.observer.flushed({ seconds: (performance.now() - started) / 1000, rows: 0, failedStage: stage });
-    if (!this.paused) {
-      this.paused = true;
-      this.deps.consumer.pause(this.assignedPartitions());
-    }
+    this.pause('flush_failure');
     const fields = { stage, error: (error as Error).message, failures: this.stats.flushFailures };
     if (this.failingSince === undefined) {
       this.failingSince = Date.now();
@@ -287,6 +325,12 @@ export class Processor {
     } else {
       this.deps.log.debug('flush.failed_again', fields);
     }
+  }
+
+  private pause(reason: 'flush_failure' | 'backpressure'): void {
+    if (this.pausedBy === undefined) this.deps.consumer.pause(this.assignedPartitions());
+    // A failure outranks backpressure in the log: it is what the operator has to fix.
+    if (this.pausedBy !== 'flush_failure') this.pausedBy = reason;
   }
 
   private evictClosedHours(): void {

@@ -16,7 +16,7 @@ import type { ProcessorObserver } from './processor-observer.js';
 export interface RunningPipeline {
   processor: Processor;
   clickhouse: ClickHouseClient;
-  /** Graceful: stop fetching, flush, commit, leave the group, close clients. */
+  /** Graceful: stop fetching, flush, commit, leave the group, close clients. Later calls wait for the first. */
   stop(): Promise<void>;
 }
 
@@ -43,16 +43,23 @@ export async function startPipeline(config: PipelineConfig, options: StartOption
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     security,
     log,
+    // So that backpressure (MAX_UNFLUSHED_MESSAGES) is not overrun by one large consume call.
+    maxMessagesPerFetch: config.pipeline.maxUnflushedMessages,
   });
   const processor = new Processor({ config, consumer, store: new StateStore(clickhouse), deadLetters, log, observer: options.observer });
   await processor.start();
+  let stopped: Promise<void> | undefined;
   return {
     processor,
     clickhouse,
-    async stop() {
-      await processor.stop();
-      await deadLetters.disconnect();
-      if (options.clickhouse === undefined) await clickhouse.close();
+    stop() {
+      // Idempotent: a second SIGTERM, or a test's teardown after the test stopped it, must not fail.
+      stopped ??= (async () => {
+        await processor.stop();
+        await deadLetters.disconnect();
+        if (options.clickhouse === undefined) await clickhouse.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -6,10 +6,11 @@
  * pure function of the partition's messages up to N. That is what makes a replay exact: a message at
  * offset x is added to a row only when x is beyond the row's stored version.
  */
-import { CAMPAIGN_COUNTERS, SKU_COUNTERS, type CampaignCounter, type SkuCounter } from '../../schemas/counters.js';
+import { CAMPAIGN_COUNTERS, OVERFLOW_KEY, SKU_COUNTERS, UNATTRIBUTED, type CampaignCounter, type SkuCounter } from '../../schemas/counters.js';
 import type { RejectReason } from '../../schemas/reasons.js';
 import type { Stream } from '../../schemas/topics.js';
 import { DedupWindow } from '../dedup/dedup-window.js';
+import { HourKeys } from './hour-keys.js';
 
 /** Row versions start here for rows that were never stored. */
 export const NEVER_STORED = -1;
@@ -20,7 +21,15 @@ interface Versioned {
   dirty: boolean;
 }
 
-export interface CampaignRow extends Versioned {
+interface Keyed extends Versioned {
+  /** Offset of the message that created the row: how the key bound (hour-keys.ts) is replayed. */
+  readonly firstOffset: number;
+}
+
+/** The ids whose distinct count per hour is bounded by MAX_KEYS_PER_HOUR. */
+export type BoundedKind = 'campaign' | 'sku' | 'inventory';
+
+export interface CampaignRow extends Keyed {
   readonly hour: number;
   readonly campaignId: string;
   readonly channel: string;
@@ -28,14 +37,14 @@ export interface CampaignRow extends Versioned {
   readonly counters: number[];
 }
 
-export interface SkuRow extends Versioned {
+export interface SkuRow extends Keyed {
   readonly hour: number;
   readonly sku: string;
   /** Indexed like SKU_COUNTERS. */
   readonly counters: number[];
 }
 
-export interface InventoryRow extends Versioned {
+export interface InventoryRow extends Keyed {
   readonly hour: number;
   readonly sku: string;
   readonly warehouse: string;
@@ -71,11 +80,14 @@ export class PartitionState {
   counted: number;
   duplicates: number;
   deadLetters: number;
+  /** Ids counted under OVERFLOW_KEY by this process (a replay counts them again, like `counted`). */
+  overflowed = 0;
   readonly dedup: DedupWindow;
   readonly campaign = new Map<number, Map<string, Map<string, CampaignRow>>>();
   readonly sku = new Map<number, Map<string, SkuRow>>();
   readonly inventory = new Map<number, Map<string, Map<string, InventoryRow>>>();
   readonly rejections = new Map<RejectReason, RejectionRow>();
+  private readonly keys: Record<BoundedKind, Map<number, HourKeys>> = { campaign: new Map(), sku: new Map(), inventory: new Map() };
   /** Rows changed since the last snapshot, so a flush does not scan every key. */
   dirty: Versioned[] = [];
 
@@ -86,6 +98,7 @@ export class PartitionState {
     /** The last complete flush as loaded from ClickHouse; replaced after every successful flush. */
     public stored: Progress,
     dedupWindow: number,
+    private readonly maxKeysPerHour: number,
   ) {
     this.position = stored.offset;
     this.watermarkMs = stored.watermarkMs;
@@ -95,38 +108,57 @@ export class PartitionState {
     this.dedup = new DedupWindow(dedupWindow);
   }
 
-  campaignRow(hour: number, campaignId: string, channel: string): CampaignRow {
+  /** `id`, or OVERFLOW_KEY when the hour is full (see hour-keys.ts); unattributed events are never folded. */
+  boundedId(kind: BoundedKind, hour: number, id: string, offset: number): string {
+    if (id === UNATTRIBUTED || this.hourKeys(kind, hour).admit(id, offset)) return id;
+    this.overflowed++;
+    return OVERFLOW_KEY;
+  }
+
+  /** Registers the id of a row loaded from ClickHouse with the offset it was first counted at. */
+  loadedId(kind: BoundedKind, hour: number, id: string, firstOffset: number): void {
+    if (id !== UNATTRIBUTED && id !== OVERFLOW_KEY) this.hourKeys(kind, hour).load(id, firstOffset);
+  }
+
+  private hourKeys(kind: BoundedKind, hour: number): HourKeys {
+    const byHour = this.keys[kind];
+    let keys = byHour.get(hour);
+    if (keys === undefined) byHour.set(hour, (keys = new HourKeys(this.maxKeysPerHour)));
+    return keys;
+  }
+
+  campaignRow(hour: number, campaignId: string, channel: string, firstOffset: number): CampaignRow {
     let byCampaign = this.campaign.get(hour);
     if (byCampaign === undefined) this.campaign.set(hour, (byCampaign = new Map()));
     let byChannel = byCampaign.get(campaignId);
     if (byChannel === undefined) byCampaign.set(campaignId, (byChannel = new Map()));
     let row = byChannel.get(channel);
     if (row === undefined) {
-      row = { hour, campaignId, channel, counters: new Array(CAMPAIGN_COUNTERS.length).fill(0), version: NEVER_STORED, dirty: false };
+      row = { hour, campaignId, channel, counters: new Array(CAMPAIGN_COUNTERS.length).fill(0), firstOffset, version: NEVER_STORED, dirty: false };
       byChannel.set(channel, row);
     }
     return row;
   }
 
-  skuRow(hour: number, sku: string): SkuRow {
+  skuRow(hour: number, sku: string, firstOffset: number): SkuRow {
     let bySku = this.sku.get(hour);
     if (bySku === undefined) this.sku.set(hour, (bySku = new Map()));
     let row = bySku.get(sku);
     if (row === undefined) {
-      row = { hour, sku, counters: new Array(SKU_COUNTERS.length).fill(0), version: NEVER_STORED, dirty: false };
+      row = { hour, sku, counters: new Array(SKU_COUNTERS.length).fill(0), firstOffset, version: NEVER_STORED, dirty: false };
       bySku.set(sku, row);
     }
     return row;
   }
 
-  inventoryRow(hour: number, sku: string, warehouse: string): InventoryRow {
+  inventoryRow(hour: number, sku: string, warehouse: string, firstOffset: number): InventoryRow {
     let bySku = this.inventory.get(hour);
     if (bySku === undefined) this.inventory.set(hour, (bySku = new Map()));
     let byWarehouse = bySku.get(sku);
     if (byWarehouse === undefined) bySku.set(sku, (byWarehouse = new Map()));
     let row = byWarehouse.get(warehouse);
     if (row === undefined) {
-      row = { hour, sku, warehouse, available: 0, snapshotTimeMs: -Infinity, snapshotOffset: -1, version: NEVER_STORED, dirty: false };
+      row = { hour, sku, warehouse, available: 0, snapshotTimeMs: -Infinity, snapshotOffset: -1, firstOffset, version: NEVER_STORED, dirty: false };
       byWarehouse.set(warehouse, row);
     }
     return row;
@@ -153,7 +185,8 @@ export class PartitionState {
 
   /** Drops hours that can no longer change: older than the lateness horizon and already stored. */
   evictBefore(hour: number): void {
-    for (const map of [this.campaign, this.sku, this.inventory] as Map<number, unknown>[]) {
+    const { campaign, sku, inventory } = this.keys;
+    for (const map of [this.campaign, this.sku, this.inventory, campaign, sku, inventory] as Map<number, unknown>[]) {
       for (const h of map.keys()) if (h < hour && !this.hasDirtyRowsIn(h)) map.delete(h);
     }
   }

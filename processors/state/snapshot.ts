@@ -76,13 +76,13 @@ export function takeSnapshot(states: Iterable<PartitionState>): Snapshot {
 }
 
 function campaignRow(row: CampaignRow, source: Row): Row {
-  const out: Row = { hour: seconds(row.hour), campaign_id: row.campaignId, channel: row.channel, ...source };
+  const out: Row = { hour: seconds(row.hour), campaign_id: row.campaignId, channel: row.channel, first_offset: row.firstOffset, ...source };
   CAMPAIGN_COUNTERS.forEach((name, i) => (out[name] = row.counters[i]!));
   return out;
 }
 
 function skuRow(row: SkuRow, source: Row): Row {
-  const out: Row = { hour: seconds(row.hour), sku: row.sku, ...source };
+  const out: Row = { hour: seconds(row.hour), sku: row.sku, first_offset: row.firstOffset, ...source };
   SKU_COUNTERS.forEach((name, i) => (out[name] = row.counters[i]!));
   return out;
 }
@@ -96,5 +96,6 @@ function inventoryRow(row: InventoryRow, source: Row): Row {
     available: row.available,
     snapshot_time: dateTime64(row.snapshotTimeMs),
     snapshot_offset: row.snapshotOffset,
+    first_offset: row.firstOffset,
   };
 }

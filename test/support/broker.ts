@@ -15,6 +15,8 @@ export interface SpawnBrokerOptions {
   prefix?: string;
   /** @default 30000 */
   readyTimeoutMs?: number;
+  /** `host:port` that metadata names as the broker's address (a proxy's), see broker-main.ts. */
+  advertise?: string;
 }
 
 export interface SpawnedBroker {
@@ -36,7 +38,7 @@ function isReadyLine(line: unknown): line is BrokerReadyLine {
 }
 
 export async function spawnBroker(options: SpawnBrokerOptions = {}): Promise<SpawnedBroker> {
-  const { partitions = 16, deadLetterPartitions = 4, prefix = '', readyTimeoutMs = 30_000 } = options;
+  const { partitions = 16, deadLetterPartitions = 4, prefix = '', readyTimeoutMs = 30_000, advertise } = options;
   const startedAt = performance.now();
   const child = spawnTsx('processors/embedded/broker-main.ts', [
     '--partitions',
@@ -45,6 +47,7 @@ export async function spawnBroker(options: SpawnBrokerOptions = {}): Promise<Spa
     String(deadLetterPartitions),
     '--prefix',
     prefix,
+    ...(advertise === undefined ? [] : ['--advertise', advertise]),
   ]);
   let ready: BrokerReadyLine;
   try {

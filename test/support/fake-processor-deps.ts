@@ -39,7 +39,7 @@ export async function fakeProcessor(config: PipelineConfig, observer?: Processor
       if (failWrites.value) throw new Error('ClickHouse is down');
     },
     async loadPartition(topic: string, partition: number) {
-      return new PartitionState(topic, partition, streamOfTopic(topics, topic)!, NO_PROGRESS, config.pipeline.dedupWindow);
+      return new PartitionState(topic, partition, streamOfTopic(topics, topic)!, NO_PROGRESS, config.pipeline.dedupWindow, config.pipeline.maxKeysPerHour);
     },
   } as unknown as StateStore;
   const deadLetters: EventProducer = { async send() {}, async flush() {}, async disconnect() {} };

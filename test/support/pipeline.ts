@@ -4,6 +4,7 @@ import { openClickHouse } from '../../processors/clickhouse/client.js';
 import type { PipelineConfig } from '../../processors/config.js';
 import { createProducer } from '../../processors/kafka/producer.js';
 import { createLogger } from '../../processors/runtime/log.js';
+import type { ProcessorStats } from '../../processors/runtime/processor.js';
 import { startPipeline, type RunningPipeline } from '../../processors/runtime/start-pipeline.js';
 import { runSimulation, type Pacing, type SimulationOptions, type Truth } from '../../simulator/index.js';
 import type { TopicNames } from '../../schemas/topics.js';
@@ -26,11 +27,13 @@ export async function produceDay(
   }
 }
 
+/** Messages a processor has decided (counted, dropped as duplicates or dead-lettered); replays count again. */
+export const messagesSeen = (s: ProcessorStats) => s.counted + s.duplicates + s.deadLetters;
+
 export async function runPipelineUntil(config: PipelineConfig, messages: number): Promise<{ pipeline: RunningPipeline; clickhouse: ClickHouseClient }> {
   const clickhouse = await openClickHouse(config.clickhouse);
   const pipeline = await startPipeline(config, { clickhouse, log: createLogger(config.logLevel) });
-  const s = pipeline.processor.stats;
-  await waitFor(() => s.counted + s.duplicates + s.deadLetters >= messages, {
+  await waitFor(() => messagesSeen(pipeline.processor.stats) >= messages, {
     timeoutMs: 120_000,
     intervalMs: 100,
     description: `processor to see ${messages} messages`,

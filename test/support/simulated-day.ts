@@ -45,6 +45,7 @@ export async function loadSimulatedDay(ch: ClickHouseClient, simulation: Simulat
     const state = await store.loadPartition(topic, Number(partition), streamOfTopic(DEFAULT_TOPICS, topic)!, {
       allowedLatenessMs: ctx.allowedLatenessMs,
       dedupWindow: 5000,
+      maxKeysPerHour: loadConfig({}).pipeline.maxKeysPerHour,
     });
     const firstOffset = state.stored.offset + 1;
     for (const message of messages) processMessage(state, { ...message, offset: firstOffset + message.offset }, ctx);

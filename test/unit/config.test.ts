@@ -33,6 +33,8 @@ describe('loadConfig', () => {
         maxMessageBytes: 65_536,
         maxFutureSkewSeconds: 300,
         dedupWindow: 200_000,
+        maxUnflushedMessages: 100_000,
+        maxKeysPerHour: 10_000,
       },
       http: { host: '127.0.0.1', port: 9_464, accessToken: undefined, readyMaxLag: 1_000_000, alertmanagerUrl: undefined },
       metrics: { channels: [], campaigns: [], warRoom: false },
@@ -63,6 +65,8 @@ describe('loadConfig', () => {
       MAX_MESSAGE_BYTES: '1048576',
       MAX_FUTURE_SKEW_SECONDS: '0',
       DEDUP_WINDOW: '1000',
+      MAX_UNFLUSHED_MESSAGES: '5000',
+      MAX_KEYS_PER_HOUR: '200',
       METRICS_PORT: '0',
       PIPELINE_TZ: 'europe/berlin',
       PIPELINE_CURRENCY: 'EUR',
@@ -87,6 +91,8 @@ describe('loadConfig', () => {
       maxMessageBytes: 1_048_576,
       maxFutureSkewSeconds: 0,
       dedupWindow: 1_000,
+      maxUnflushedMessages: 5_000,
+      maxKeysPerHour: 200,
     });
     expect(config.http).toMatchObject({ host: '0.0.0.0', port: 0, readyMaxLag: 5_000 });
     expect(config.http.accessToken?.reveal()).toBe('a-token-of-16-chars');
@@ -145,6 +151,8 @@ describe('loadConfig', () => {
     ['MAX_FUTURE_SKEW_SECONDS', '-1', 'from 0 to 86400'],
     ['DEDUP_WINDOW', '999', 'from 1000 to 10000000'],
     ['DEDUP_WINDOW', '10000001', 'from 1000 to 10000000'],
+    ['MAX_UNFLUSHED_MESSAGES', '99', 'from 100 to 10000000'],
+    ['MAX_KEYS_PER_HOUR', 'lots', 'from 10 to 10000000'],
     ['METRICS_PORT', '65536', 'from 0 to 65535'],
     ['HTTP_HOST', 'http://localhost', 'host name or IP address'],
     ['READY_MAX_LAG', '0', 'from 1 to 1000000000'],
