@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { writeTruth, type SimulationOptions, type Truth } from '../simulator/index.js';
 import { spawnBroker, type SpawnedBroker } from '../test/support/broker.js';
 import { produceDay } from '../test/support/pipeline.js';
@@ -89,4 +90,16 @@ export async function runToResult(script: string, env: Record<string, string>): 
     await child.stop();
     if (env.CLICKHOUSE_DATA_DIR !== undefined) rmSync(env.CLICKHOUSE_DATA_DIR, { recursive: true, force: true });
   }
+}
+
+/** The options of the benchmarks that run a produced day several times with one client. */
+export function parseDayRunArgs(): { events: string; runs: string; partitions: string; client: string } {
+  return parseArgs({
+    options: {
+      events: { type: 'string', default: '300000' },
+      runs: { type: 'string', default: '3' },
+      partitions: { type: 'string', default: '32' },
+      client: { type: 'string', default: 'kafkajs' },
+    },
+  }).values;
 }

@@ -5,19 +5,11 @@
  *
  *   npx tsx bench/recovery.ts [--events 300000] [--runs 3] [--partitions 32] [--client kafkajs]
  */
-import { parseArgs } from 'node:util';
 import { spawnTsx } from '../test/support/tsx-child.js';
-import { childEnv, produceBenchDay, runToResult, type ChildResult } from './children.js';
+import { childEnv, produceBenchDay, runToResult, type ChildResult, parseDayRunArgs } from './children.js';
 import { median, printTable, writeResults } from './results-file.js';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '300000' },
-    runs: { type: 'string', default: '3' },
-    partitions: { type: 'string', default: '32' },
-    client: { type: 'string', default: 'kafkajs' },
-  },
-});
+const values = parseDayRunArgs();
 const day = await produceBenchDay(Number(values.events), Number(values.partitions));
 try {
   const total = day.truth.messages.total;

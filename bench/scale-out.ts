@@ -5,20 +5,12 @@
  *
  *   npx tsx bench/scale-out.ts [--events 300000] [--runs 3] [--partitions 32] [--client kafkajs]
  */
-import { parseArgs } from 'node:util';
 import { rmSync } from 'node:fs';
 import { spawnTsx, type TsxChild } from '../test/support/tsx-child.js';
-import { childEnv, produceBenchDay } from './children.js';
+import { childEnv, produceBenchDay, parseDayRunArgs } from './children.js';
 import { median, printTable, writeResults } from './results-file.js';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '300000' },
-    runs: { type: 'string', default: '3' },
-    partitions: { type: 'string', default: '32' },
-    client: { type: 'string', default: 'kafkajs' },
-  },
-});
+const values = parseDayRunArgs();
 
 interface Progress {
   stored: number;
