@@ -9,7 +9,7 @@
 import { CAMPAIGN_COUNTERS } from '../schemas/counters.js';
 import { METRICS, SURGE, type MetricDefinition } from '../schemas/metric-catalog.js';
 import { metricStatusSql, metricValueSql, type CounterColumn } from '../processors/clickhouse/catalog-sql.js';
-import { sameHourColumn } from '../processors/clickhouse/signal-sql.js';
+import { sameHourColumn, surgeColumnsSql } from '../processors/clickhouse/signal-sql.js';
 
 /** Which hours a query reads; `hour` is the UTC instant of a local hour's start in the pipeline zone. */
 export const HOURS = {
@@ -133,12 +133,32 @@ LEFT JOIN (SELECT * FROM sku_lost_demand WHERE sku IN (SELECT sku FROM at_risk_s
 ORDER BY a.rank`;
 }
 
-/** Campaign x channel cells whose cart adds surge against the same hour yesterday, strongest first. */
+/**
+ * Campaign x channel cells whose cart adds surge against the same hour yesterday (the catalog's rule,
+ * shared with the comparison views), strongest first. Built from this hour's rows and yesterday's shifted
+ * ones like the yesterday stats, so the hour filter reaches the table's index.
+ */
 export function surgesSql(hours: string): string {
+  const now = SURGE.counter;
   const yesterday = COUNTERS_YESTERDAY.column(SURGE.counter);
-  return `SELECT campaign_id, channel, ${SURGE.counter}, ${yesterday}, surge_ratio
-FROM campaign_comparisons
-WHERE ${hours} AND surge
+  return `SELECT campaign_id, channel, ${now}, ${yesterday}, surge_ratio
+FROM
+(
+    SELECT campaign_id, channel, ${now}, ${yesterday}, ${surgeColumnsSql(now, yesterday).join(', ')}
+    FROM
+    (
+        SELECT campaign_id, channel, sum(counted_now) AS ${now}, sum(counted_yesterday) AS ${yesterday}
+        FROM
+        (
+            SELECT hour, campaign_id, channel, ${now} AS counted_now, 0 AS counted_yesterday FROM campaign_hourly
+            UNION ALL
+            SELECT hour, campaign_id, channel, 0, ${yesterday} FROM ${COUNTERS_YESTERDAY.view}
+        )
+        WHERE ${hours}
+        GROUP BY campaign_id, channel
+    )
+)
+WHERE surge
 ORDER BY surge_ratio DESC, campaign_id, channel`;
 }
 

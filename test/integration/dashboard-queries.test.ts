@@ -200,7 +200,7 @@ const CHECKS: Record<string, Checker> = {
     expect(rows.map((r) => r.status), where).toEqual([...rows.map((r) => r.status)].sort((a, b) => (a === b ? 0 : a === 'red' ? -1 : 1)));
   },
   /** Every cell this hour over the surge rule against the same hour yesterday, strongest first; no selection applies. */
-  'table campaign_comparisons': (rows, { currentHour, where }) => {
+  'table same_hour_yesterday': (rows, { currentHour, where }) => {
     const key = (r: CampaignHourRow) => `${r.campaign_id}|${r.channel}`;
     const yesterday = new Map(rowsAt(currentHour - DAY_MS).map((r) => [key(r), r.counters[SURGE.counter]]));
     const surges = rowsAt(currentHour)
@@ -234,7 +234,7 @@ describe('dashboard queries against two simulated days in chDB', () => {
       'timeseries campaign_hourly': n,
       'table campaign_metrics': 1,
       'table at_risk_skus': 1,
-      'table campaign_comparisons': 1,
+      'table same_hour_yesterday': 1,
     });
   });
 
@@ -300,7 +300,7 @@ describe('dashboard queries against two simulated days in chDB', () => {
     const { thresholds } = METRICS.find((m) => m.id === 'gmv')!;
     expect(Number(gmv!.gmv_attainment)).toBeCloseTo(0.5, 6);
     expect(Number(gmv!.gmv_attainment)).toBeLessThan(thresholds.red);
-    const surgesPanel = clickhousePanels.find((p) => p.dashboard === 'War room' && kindOf(p) === 'table campaign_comparisons')!;
+    const surgesPanel = clickhousePanels.find((p) => p.dashboard === 'War room' && kindOf(p) === 'table same_hour_yesterday')!;
     const surges = await run(surgesPanel.targets![0]!.rawSql, state);
     expect(surges.map((r) => r.campaign_id)).toContain(truth.scenario.surge!.campaign_id);
   });
