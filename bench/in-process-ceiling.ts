@@ -3,31 +3,26 @@
  * in this process with no Kafka and no ClickHouse, with the processors' own code and default settings.
  */
 import { loadConfig } from '../processors/config.js';
-import { hash64 } from '../processors/dedup/dedup-window.js';
 import type { RawMessage } from '../processors/kafka/consumer.js';
 import { processContext, processMessage } from '../processors/pipeline/process-message.js';
 import { NO_PROGRESS, PartitionState } from '../processors/state/partition-state.js';
-import { DEFAULT_TOPICS } from '../schemas/topics.js';
-import { generateMessages, resolveConfig, type SimulationOptions } from '../simulator/index.js';
+import { DEFAULT_TOPICS, streamOfTopic } from '../schemas/topics.js';
+import type { SimulationOptions } from '../simulator/index.js';
+import { partitionLog } from '../test/support/simulated-day.js';
 
 type Partitioned = { state: () => PartitionState; messages: RawMessage[] }[];
 
-/** Generation stays outside the timed part: the processors receive bytes, they do not make them. */
+/**
+ * The day split into topic-partitions as the tests split it (test/support/simulated-day.ts). Generation
+ * stays outside the timed part: the processors receive bytes, they do not make them.
+ */
 export function partitionMessages(simulation: SimulationOptions, partitions: number): Partitioned {
   const { pipeline } = loadConfig({ KAFKA_BROKERS: '127.0.0.1:9' });
-  const byPartition = new Map<string, Partitioned[number]>();
-  for (const m of generateMessages(resolveConfig(simulation))) {
-    const topic = DEFAULT_TOPICS[m.stream];
-    const partition = hash64(m.key)[0] % partitions;
-    const id = `${topic}/${partition}`;
-    let entry = byPartition.get(id);
-    if (entry === undefined) {
-      entry = { state: () => new PartitionState(topic, partition, m.stream, NO_PROGRESS, pipeline.dedupWindow, pipeline.maxKeysPerHour), messages: [] };
-      byPartition.set(id, entry);
-    }
-    entry.messages.push({ offset: entry.messages.length, key: Buffer.from(m.key), value: m.value, timestampMs: m.timestampMs });
-  }
-  return [...byPartition.values()];
+  return [...partitionLog(simulation, partitions)].map(([tp, messages]) => {
+    const [topic, partition] = tp.split('|') as [string, string];
+    const stream = streamOfTopic(DEFAULT_TOPICS, topic)!;
+    return { state: () => new PartitionState(topic, Number(partition), stream, NO_PROGRESS, pipeline.dedupWindow, pipeline.maxKeysPerHour), messages };
+  });
 }
 
 export function measureCeiling(partitioned: Partitioned, timeZone: string): { messages: number; eventsPerSecond: number } {
